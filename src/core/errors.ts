@@ -1,0 +1,31 @@
+// The one registry of fieldproof error codes. Every code here is documented in docs/ERRORS.md (a test checks
+// both directions). Bad *readings* are not errors: they get verdict reason codes. These are for a broken
+// config, key, store or connection: things an operator must fix.
+
+export const ERROR_CODES = Object.freeze({
+  FP_E_CONFIG_MISSING: 'the config file does not exist',
+  FP_E_CONFIG_INVALID: 'the config file is not valid JSON or a field is wrong',
+  FP_E_KEY_CORRUPT: 'the key file exists but cannot be read as a key; it is never overwritten',
+  FP_E_KEY_MISSING: 'no key file and creating one was not allowed',
+  FP_E_SEQ_MISSING: 'the sequence record is missing for an existing key',
+  FP_E_SEQ_CORRUPT: 'the sequence record cannot be read',
+  FP_E_SEQ_EXHAUSTED: 'no sequence numbers left for this key',
+  FP_E_OUTBOX_CORRUPT: 'the outbox file is damaged beyond its torn tail',
+  FP_E_OUTBOX_LOCKED: 'another process holds the outbox',
+  FP_E_BROKER_UNREACHABLE: 'the MQTT broker cannot be reached',
+  FP_E_BROKER_URL: 'the broker URL is not a valid mqtt:// or mqtts:// URL',
+  FP_E_PORT_IN_USE: 'the port for the embedded broker is taken',
+  FP_E_DATA_DIR: 'the data directory cannot be created or written',
+});
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export class FieldproofError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(`${code}: ${message}`);
+    this.code = code;
+    this.name = 'FieldproofError';
+    if (options && 'cause' in options) (this as { cause?: unknown }).cause = options.cause;
+  }
+}
