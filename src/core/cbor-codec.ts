@@ -41,7 +41,9 @@ export function encodeCbor(value: CborValue): Uint8Array {
 function canonical(value: CborValue, path: string): unknown {
   if (typeof value === 'number') {
     if (!Number.isSafeInteger(value)) throw new TypeError(`${path}: only safe integers go on the wire (got ${value})`);
-    return value;
+    // cbor-x writes integers beyond 32 bits as float64; as a BigInt it writes the 8-byte integer form,
+    // which is the shortest form for them (RFC 8949 §4.2.1).
+    return value > 0xffff_ffff || value < -0x1_0000_0000 ? BigInt(value) : value;
   }
   if (typeof value === 'string') {
     for (let i = 0; i < value.length; i++) {
@@ -100,6 +102,7 @@ export function decodeCbor(bytes: Uint8Array, limits: CborScanLimits = DEFAULT_S
 }
 
 function normalise(value: unknown): CborValue {
+  if (typeof value === 'bigint') return Number(value); // the scan admits only |n| <= 2^53-1
   if (value instanceof Uint8Array) return new Uint8Array(value);
   if (Array.isArray(value)) return value.map(normalise);
   if (value instanceof Map) {

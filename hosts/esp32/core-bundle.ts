@@ -1,0 +1,13 @@
+// What the firmware takes from the portable core, as one module: `npm run build:firmware` bundles this file
+// (with noble and cbor-x) for the device, and the XS conformance test runs that very bundle.
+export { FieldNode } from '../../src/core/field-node.js';
+export { Sampler, FIELDS } from '../../src/core/sampler.js';
+export { SequenceAllocator, writeSequenceFloor } from '../../src/core/sequence.js';
+export { MemoryOutbox } from '../../src/core/outbox.js';
+export { MemoryStorage } from '../../src/core/memory-storage.js';
+export { createNobleSigner, setPrecomputeWindow, nobleVerify, publicKeyOf } from '../../src/core/signer.js';
+export { signSign1, decodeSign1, verifySign1 } from '../../src/core/cose-sign1.js';
+export { encodeReading, decodeReading } from '../../src/core/reading.js';
+export { deviceIdOf, deviceIdText } from '../../src/core/device-id.js';
+export { nodeTopics } from '../../src/core/topics.js';
+export { toHex, fromHex } from '../../src/core/bytes.js';
