@@ -35,6 +35,7 @@ export class SequenceAllocator {
         );
       }
       this.#next = 0;
+      storage.set(SEQUENCE_RECORD, encodeLimit(0)); // so that a reboot before the first reading finds a record
     } else {
       this.#next = decodeLimit(stored);
     }

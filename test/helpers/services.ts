@@ -1,0 +1,30 @@
+// Tests that need a local service (Mosquitto on 127.0.0.1:1883, ...) run in CI, where a missing service is a
+// failure. On a developer's machine without it they are skipped with a message saying so, never silently.
+// CI sets FIELDPROOF_REQUIRE_SERVICES=1 (.ci/run does).
+import { connect } from 'node:net';
+
+export function reachable(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+export const servicesRequired = () => process.env.FIELDPROOF_REQUIRE_SERVICES === '1';
+
+/** Resolves true when the service is up. Throws (fails the test) when it is down and services are required. */
+export async function needService(name: string, host: string, port: number): Promise<boolean> {
+  if (await reachable(host, port)) return true;
+  const message = `${name} is not reachable on ${host}:${port}`;
+  if (servicesRequired()) throw new Error(`${message}, and FIELDPROOF_REQUIRE_SERVICES=1 requires it (start it: see README, "Services for the tests")`);
+  process.stderr.write(`SKIPPED: ${message}; tests that need it are skipped (set FIELDPROOF_REQUIRE_SERVICES=1 to fail instead)\n`);
+  return false;
+}
+
+export const MOSQUITTO = { name: 'Mosquitto', host: '127.0.0.1', port: 1883, url: 'mqtt://127.0.0.1:1883' } as const;
