@@ -155,7 +155,7 @@ async function checkNodeGlobals(): Promise<void> {
   const lines = text.split('\n');
   let source = '(bundle prologue)';
   for (const line of lines) {
-    const comment = /^\/\/ ((?:node_modules|src|hosts)\/\S+)$/.exec(line);
+    const comment = /^\/\/ (\S+\.(?:[cm]?[jt]s|json))$/.exec(line);
     if (comment) source = comment[1]!;
     for (const match of line.matchAll(/__FIELDPROOF_FREE_GLOBAL_(\w+?)__/g)) {
       const key = `${source}\0${match[1]}`;

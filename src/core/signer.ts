@@ -22,9 +22,9 @@ export const SIGNATURE_BYTES = 64;
  * W=1 keeps no table (a small window per signature); larger W trades memory for speed:
  * about ceil(253/W + 1) * 2^(W-1) points (W=4: 520 points, W=6: 1,408, W=8: 4,224). `npm run bench` measures each in XS.
  */
-export function setPrecomputeWindow(window: number): void {
-  if (!Number.isInteger(window) || window < 1 || window > 16) throw new RangeError('precomputeWindow: an integer from 1 to 16');
-  ed25519.Point.BASE.precompute(window, true);
+export function setPrecomputeWindow(windowSize: number): void {
+  if (!Number.isInteger(windowSize) || windowSize < 1 || windowSize > 16) throw new RangeError('precomputeWindow: an integer from 1 to 16');
+  ed25519.Point.BASE.precompute(windowSize, true);
 }
 
 export interface NobleSignerOptions {
