@@ -27,6 +27,14 @@ export function setPrecomputeWindow(windowSize: number): void {
   ed25519.Point.BASE.precompute(windowSize, true);
 }
 
+/**
+ * The device's window: 1, no table. `npm run bench` measured in XS: W=1 costs ~3.4M meter units per signature and
+ * ~325 heap slots; W=4 ~1.4M units but ~2,900 slots for its table, W=6 ~1.16M units and ~7,400 slots. An
+ * esp32/nodemcu build has about 4,928 slots in all, and a node signs about once a minute, so memory wins.
+ * A table computed at preload time would live in flash instead (the ESP32 host can choose that).
+ */
+export const DEVICE_PRECOMPUTE_WINDOW = 1;
+
 export interface NobleSignerOptions {
   /** See setPrecomputeWindow(). Leave undefined to keep the process's current table. */
   precomputeWindow?: number;
