@@ -8,7 +8,7 @@ import type { Log, PublishOptions, Transport, TransportEvents } from '../../src/
 export interface MqttTransportOptions {
   url: string;
   clientId: string;
-  /** Retained last-will status (the node's signed offline status), asked for when connect() is called. */
+  /** Retained last-will status (the node's signed offline status), built at connect() and again before each reconnect. */
   will?: () => { topic: string; payload: Uint8Array };
   log: Log;
   minBackoffMs?: number;
@@ -90,6 +90,11 @@ export class MqttTransport implements Transport {
     });
     this.client.on('close', () => {
       if (this.#closed) return;
+      // MQTT.js sends options.will in every CONNECT: refresh it so the will describes the node as it is now.
+      if (options.will && this.#client) {
+        const will = options.will();
+        this.#client.options.will = { topic: will.topic, payload: Buffer.from(will.payload), qos: 1, retain: true };
+      }
       this.#failures++;
       // Exponential backoff with jitter: MQTT.js reads reconnectPeriod each time it schedules a reconnect.
       this.#backoff = Math.min(this.#maxBackoff, this.#backoff * 2);

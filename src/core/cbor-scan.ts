@@ -86,8 +86,11 @@ export function scanCbor(bytes: Uint8Array, limits: CborScanLimits = DEFAULT_SCA
     let opensFrame = false;
     switch (major) {
       case 0:
+        break; // arg already bounded to 2^53-1
       case 1:
-        break; // integers: arg already bounded to 2^53-1 (for major 1 the value is -1-arg)
+        // the value is -1-arg: arg 2^53-1 would be -2^53, one beyond Number.MIN_SAFE_INTEGER
+        if (arg > Number.MAX_SAFE_INTEGER - 1) return fail('unsupported', start, 'integer below -(2^53-1)');
+        break;
       case 2:
       case 3: {
         if (arg > bytes.length - pos) return fail('malformed', start, 'string length runs past the end of the input');

@@ -157,7 +157,8 @@ export class FieldNode {
         time: Math.floor(clock.now() / 1000),
         measurements,
         firmware: this.#config.firmwareBuild,
-        flags: { backfilled: !transport.connected, maintenance: this.#maintenance },
+        // Backfilled: it cannot go out at once, because the node is offline or older readings wait before it.
+        flags: { backfilled: !transport.connected || outbox.depth > 0, maintenance: this.#maintenance },
       };
       const message = signSign1(encodeReading(reading), signer);
       this.stats.signed++;

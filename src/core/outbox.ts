@@ -20,7 +20,7 @@ export interface Outbox {
   remove(seq: number): void;
   readonly depth: number;
   readonly capacity: number;
-  /** Entries dropped because the outbox was full, since it was opened. */
+  /** Entries dropped because the outbox was full, over the life of the store (a file outbox keeps the count). */
   readonly dropped: number;
 }
 

@@ -1,4 +1,5 @@
-// The measured quantities of protocol v1: wire code, SenML name and unit (RFC 8428 §12.1 unit registry),
+// The measured quantities of protocol v1: wire code, SenML name and unit (SenML units registry: RFC 8428 §12.1,
+// plus the secondary units of RFC 8798 such as ug/m3 and ppm),
 // and the fixed decimal scale of the integer that travels on the wire. Values are scaled integers so that
 // encoding is exact and identical on every engine (no floating point on the wire).
 // The table is part of the protocol: docs/PROTOCOL.md §Quantities lists the same rows, and a test checks it.
@@ -61,7 +62,10 @@ export const MAX_WIRE_MAGNITUDE = 0x7fff_ffff;
 export function toWire(q: QuantityV1, value: number): number {
   if (typeof value !== 'number' || !Number.isFinite(value)) throw new RangeError(`${q.name}: value must be a finite number`);
   const scaled = q.exponent <= 0 ? value * 10 ** -q.exponent : value / 10 ** q.exponent;
-  const rounded = Math.sign(scaled) * Math.round(Math.abs(scaled));
+  // 1.005 * 100 is 100.49999999999999 in binary floating point; 15 significant digits (what a double holds
+  // exactly in decimal) bring it back to 100.5, so ties round half away from zero as the decimal reads.
+  const cleaned = Number(scaled.toPrecision(15));
+  const rounded = Math.sign(cleaned) * Math.round(Math.abs(cleaned));
   if (Math.abs(rounded) > MAX_WIRE_MAGNITUDE) throw new RangeError(`${q.name}: ${value} ${q.unit} is beyond what the wire carries`);
   return rounded === 0 ? 0 : rounded; // no negative zero
 }

@@ -17,7 +17,7 @@ export interface MeasurementV1 {
 }
 
 export interface ReadingFlags {
-  /** Stored in the outbox while the node was offline, delivered later. */
+  /** Signed while the node was offline or had older readings waiting in its outbox: it is delivered late. */
   backfilled: boolean;
   /** Taken in maintenance mode (owner at the device): recorded, neither rewarded nor penalised. */
   maintenance: boolean;

@@ -43,6 +43,8 @@ test('refuses floats, undefined and unassigned simple values', (t) => {
 
 test('refuses integers beyond 2^53-1 and tags not allowed', (t) => {
   t.is(reasonOf('1b0020000000000000'), 'unsupported');
+  t.is(reasonOf('3b001fffffffffffff'), 'unsupported'); // -2^53: not a safe integer
+  t.is(reasonOf('3b001ffffffffffffe'), 'ok'); // -(2^53-1)
   t.is(reasonOf('c11a5bd9f000'), 'unsupported'); // tag 1 (epoch time) is not used
   t.is(reasonOf('d24100'), 'ok'); // tag 18 is
 });

@@ -12,6 +12,9 @@ test('scales to the wire resolution, rounding half away from zero', (t) => {
   t.is(toWire(q('pressure'), 101324.9), 10132);
   t.is(toWire(q('co2'), 612.4), 612);
   t.is(toWire(q('battery'), 3.917), 3917);
+  t.is(toWire(q('temperature'), 1.005), 101); // 1.005 * 100 is 100.49999999999999 in binary
+  t.is(toWire(q('temperature'), -1.005), -101);
+  t.is(toWire(q('humidity'), 4.355), 436);
 });
 
 test('never produces negative zero', (t) => {
