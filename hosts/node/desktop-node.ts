@@ -1,6 +1,7 @@
 // A desktop node: the portable core wired to files, node:crypto, MQTT.js and simulated sensors.
-import { join } from 'node:path';
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { FieldNode } from '../../src/core/field-node.js';
 import type { Clock, Log, Timer } from '../../src/core/host.js';
 import { Sampler } from '../../src/core/sampler.js';
@@ -14,7 +15,6 @@ import { createNativeSigner } from './native-signer.js';
 import type { DesktopNodeConfig } from './node-config.js';
 import { simulatedBindings } from './sim-sensors.js';
 import { systemClock, systemTimer } from './system-clock.js';
-import { existsSync } from 'node:fs';
 
 export interface DesktopNode {
   node: FieldNode;

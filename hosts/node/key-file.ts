@@ -1,7 +1,7 @@
 // The node's identity key on disk: a JSON file readable only by its owner (mode 0600), written atomically.
 // A corrupt key file is never overwritten: replacing it would silently give the node a new identity and
 // orphan its registration and rewards.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { fromHex, toHex } from '../../src/core/bytes.js';
@@ -9,7 +9,6 @@ import { deviceIdOf, deviceIdText } from '../../src/core/device-id.js';
 import { FieldproofError } from '../../src/core/errors.js';
 import { publicKeyOf, SECRET_KEY_BYTES } from '../../src/core/signer.js';
 import { writeFileAtomic } from './file-storage.js';
-import { mkdirSync } from 'node:fs';
 
 export interface NodeKey {
   secretKey: Uint8Array;
