@@ -18,23 +18,25 @@ export interface NodeKey {
   fresh: boolean;
 }
 
-const KIND = 'fieldproof-node-key';
+export type KeyKind = 'fieldproof-node-key' | 'fieldproof-fleet-key';
+const NODE_KEY: KeyKind = 'fieldproof-node-key';
 
-export function loadOrCreateKey(path: string, options: { create: boolean }): NodeKey {
+export function loadOrCreateKey(path: string, options: { create: boolean; kind?: KeyKind }): NodeKey {
+  const kind = options.kind ?? NODE_KEY;
   if (!existsSync(path)) {
     if (!options.create) throw new FieldproofError('FP_E_KEY_MISSING', `no key file at ${path}`);
     const secretKey = new Uint8Array(randomBytes(SECRET_KEY_BYTES));
     const publicKey = publicKeyOf(secretKey);
     const deviceId = deviceIdText(deviceIdOf(publicKey));
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-    const body = JSON.stringify({ v: 1, kind: KIND, deviceId, publicKey: toHex(publicKey), secretKey: toHex(secretKey) }, null, 2) + '\n';
+    const body = JSON.stringify({ v: 1, kind, deviceId, publicKey: toHex(publicKey), secretKey: toHex(secretKey) }, null, 2) + '\n';
     writeFileAtomic(path, body, dirname(path), 0o600);
     return { secretKey, publicKey, deviceId, fresh: true };
   }
-  return { ...readKey(path), fresh: false };
+  return { ...readKey(path, kind), fresh: false };
 }
 
-export function readKey(path: string): Omit<NodeKey, 'fresh'> {
+export function readKey(path: string, kind: KeyKind = NODE_KEY): Omit<NodeKey, 'fresh'> {
   const corrupt = (why: string) =>
     new FieldproofError('FP_E_KEY_CORRUPT', `key file ${path} ${why}; it was left untouched (restore it from backup; deleting it gives the node a new identity)`);
   let parsed: unknown;
@@ -44,8 +46,8 @@ export function readKey(path: string): Omit<NodeKey, 'fresh'> {
     throw corrupt(`is not valid JSON (${(error as Error).message})`);
   }
   const p = parsed as Record<string, unknown>;
-  if (!p || p.v !== 1 || p.kind !== KIND || typeof p.secretKey !== 'string' || !/^[0-9a-f]{64}$/.test(p.secretKey)) {
-    throw corrupt('does not hold a v1 fieldproof node key');
+  if (!p || p.v !== 1 || p.kind !== kind || typeof p.secretKey !== 'string' || !/^[0-9a-f]{64}$/.test(p.secretKey)) {
+    throw corrupt(`does not hold a v1 ${kind}`);
   }
   const secretKey = fromHex(p.secretKey);
   const publicKey = publicKeyOf(secretKey);

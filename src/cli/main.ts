@@ -3,6 +3,9 @@ import { Command } from 'commander';
 import { registerDecode } from './decode-command.js';
 import { registerDemo } from './demo-command.js';
 import { registerNode } from './node-command.js';
+import { registerFleetCommands } from './fleet-commands.js';
+import { registerRewards } from './rewards-command.js';
+import { registerVerifier } from './verifier-command.js';
 
 export function buildProgram(): Command {
   const program = new Command('fieldproof')
@@ -12,6 +15,9 @@ export function buildProgram(): Command {
   registerDemo(program);
   registerNode(program);
   registerDecode(program);
+  registerVerifier(program);
+  registerFleetCommands(program);
+  registerRewards(program);
   return program;
 }
 

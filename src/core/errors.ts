@@ -16,6 +16,8 @@ export const ERROR_CODES = Object.freeze({
   FP_E_BROKER_URL: 'the broker URL is not a valid mqtt:// or mqtts:// URL',
   FP_E_PORT_IN_USE: 'the port for the embedded broker is taken',
   FP_E_DATA_DIR: 'the data directory cannot be created or written',
+  FP_E_LEDGER_UNAVAILABLE: 'the ledger database cannot be opened or reached',
+  FP_E_LEDGER_SCHEMA: 'the ledger database has a schema version this verifier does not know',
 });
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -40,7 +40,10 @@ export interface MeasurementValue {
   value: number;
 }
 
-/** An authenticated reading that passed the checks (status accepted or recorded), as stored in the ledger. */
+/**
+ * An authenticated reading that passed the checks at ingest, as stored in the ledger: accepted, or recorded
+ * (maintenance === true is the only way a reading is recorded rather than accepted).
+ */
 export interface AcceptedReadingV1 {
   deviceId: string;
   seq: number;
@@ -84,7 +87,7 @@ export interface RewardShareV1 {
   epoch: number;
   deviceId: string;
   owner: string | null;
-  /** Score before caps: valid readings x availability x mean quality. */
+  /** Score before caps: availability (share of sampling slots covered) x mean quality of valid readings. */
   score: number;
   /** Token amount in base units (decimal string: amounts are integers that exceed 2^53). */
   amount: string;
@@ -99,7 +102,8 @@ export interface SettlementV1 {
   root: string;
   total: string;
   payouts: { owner: string; amount: string }[];
-  /** StandardMerkleTree.dump() output, enough to prove any payout. */
+  /** StandardMerkleTree.dump() output, enough to prove any payout; null when nothing is paid (root = 32 zero bytes). */
   tree: unknown;
+  /** Unix ms. */
   closedAt: number;
 }

@@ -28,3 +28,5 @@ export async function needService(name: string, host: string, port: number): Pro
 }
 
 export const MOSQUITTO = { name: 'Mosquitto', host: '127.0.0.1', port: 1883, url: 'mqtt://127.0.0.1:1883' } as const;
+/** Debian's PostgreSQL with trust auth on loopback; tests work in a throwaway schema of database `test`. */
+export const POSTGRES = { name: 'PostgreSQL', host: '127.0.0.1', port: 5432, url: 'postgresql://postgres@127.0.0.1:5432/test' } as const;

@@ -1,0 +1,130 @@
+// Closing an epoch: neighbour review of every time bucket, shares, settlement (Merkle root), written once.
+// Everything here is a deterministic function of stored inputs (readings as accepted at ingest, the registry as
+// of the epoch's end, the reward and quality configs), so `recompute` reproduces the root anyone can check.
+import type { Ledger } from './ledger/ledger.js';
+import type { QualityConfig } from './quality/quality-config.js';
+import { reviewBucket } from './quality/neighbours.js';
+import { epochBounds, type RewardConfig } from './rewards/epochs.js';
+import { computeShares } from './rewards/scoring.js';
+import { buildSettlement, sameSettlement } from './rewards/settlement.js';
+import type { AcceptedReadingV1, DeviceRecordV1, RewardShareV1, SettlementV1 } from './types.js';
+
+export interface EpochInputs {
+  epoch: number;
+  readings: AcceptedReadingV1[];
+  devices: DeviceRecordV1[];
+}
+
+export interface ReviewedReading {
+  reading: AcceptedReadingV1;
+  /** null when the review rejects it as a neighbour outlier. */
+  quality: number | null;
+  detail: string;
+}
+
+/** The registry as it stood at `atMs`: devices registered by then, each with the owner it had then. */
+export async function devicesAsOf(ledger: Ledger, atMs: number): Promise<DeviceRecordV1[]> {
+  const out: DeviceRecordV1[] = [];
+  for (const d of await ledger.listDevices()) {
+    if (d.registeredAt >= atMs) continue;
+    const transfers = (await ledger.listTransfers(d.deviceId)).sort((a, b) => a.at - b.at);
+    let owner = transfers.length > 0 ? transfers[0]!.from : d.owner;
+    for (const t of transfers) if (t.at < atMs) owner = t.to;
+    out.push({ ...d, owner });
+  }
+  return out.sort((a, b) => (a.deviceId < b.deviceId ? -1 : 1));
+}
+
+export async function epochInputs(ledger: Ledger, epoch: number, rewards: RewardConfig): Promise<EpochInputs> {
+  const [, endS] = epochBounds(epoch, rewards);
+  return { epoch, readings: await ledger.readingsOfEpoch(epoch), devices: await devicesAsOf(ledger, endS * 1000) };
+}
+
+/** Neighbour review per time bucket over the readings accepted at ingest (maintenance readings are not judged). */
+export function reviewEpoch(inputs: EpochInputs, quality: QualityConfig): ReviewedReading[] {
+  const devices = new Map(inputs.devices.map((d) => [d.deviceId, d]));
+  const buckets = new Map<number, AcceptedReadingV1[]>();
+  for (const r of inputs.readings) {
+    if (r.maintenance || !devices.has(r.deviceId)) continue;
+    const b = Math.floor(r.time / quality.neighbour.bucketS);
+    (buckets.get(b) ?? buckets.set(b, []).get(b)!).push(r);
+  }
+  const reviewed: ReviewedReading[] = [];
+  for (const key of [...buckets.keys()].sort((a, b) => a - b)) {
+    const readings = buckets.get(key)!;
+    const results = reviewBucket(
+      readings.map((r) => ({ messageHash: r.messageHash, deviceId: r.deviceId, time: r.time, location: devices.get(r.deviceId)!.location, measurements: r.measurements })),
+      quality,
+    );
+    for (const r of readings) {
+      const res = results.get(r.messageHash);
+      if (res?.outlier) {
+        reviewed.push({ reading: r, quality: null, detail: `${res.outlier.quantity} robust z = ${res.outlier.z.toFixed(2)} against its neighbours` });
+      } else {
+        reviewed.push({ reading: r, quality: res ? res.quality : 1, detail: 'neighbour review passed' });
+      }
+    }
+  }
+  return reviewed;
+}
+
+export interface EpochResult {
+  settlement: SettlementV1;
+  shares: RewardShareV1[];
+  reviewed: ReviewedReading[];
+}
+
+/** The settlement an epoch's stored inputs give, without writing anything. */
+export function settleEpoch(inputs: EpochInputs, rewards: RewardConfig, quality: QualityConfig, closedAt: number): EpochResult {
+  const reviewed = reviewEpoch(inputs, quality);
+  const byHash = new Map(reviewed.map((x) => [x.reading.messageHash, x]));
+  const finalReadings = inputs.readings.flatMap((r) => {
+    if (r.maintenance) return [r];
+    const x = byHash.get(r.messageHash);
+    if (!x || x.quality === null) return [];
+    return [{ ...r, quality: x.quality }];
+  });
+  const shares = computeShares(inputs.epoch, finalReadings, inputs.devices, rewards);
+  return { settlement: buildSettlement(inputs.epoch, shares, closedAt), shares, reviewed };
+}
+
+export class EpochStillOpenError extends Error {
+  constructor(epoch: number, endS: number) {
+    super(`epoch ${epoch} ends at ${new Date(endS * 1000).toISOString()} (plus the backfill grace); it cannot be closed yet`);
+  }
+}
+
+/**
+ * Close an epoch once: review, settle, write the settlement, then revise the verdicts of reviewed readings.
+ * A second call (or a second verifier) finds the stored settlement and changes nothing.
+ */
+export async function closeEpoch(
+  ledger: Ledger,
+  epoch: number,
+  cfg: { rewards: RewardConfig; quality: QualityConfig; graceS: number; now: number },
+): Promise<EpochResult & { created: boolean }> {
+  const existing = await ledger.getSettlement(epoch);
+  if (existing) return { settlement: existing, shares: await ledger.getShares(epoch), reviewed: [], created: false };
+  const [, endS] = epochBounds(epoch, cfg.rewards);
+  if (cfg.now < (endS + cfg.graceS) * 1000) throw new EpochStillOpenError(epoch, endS);
+  const result = settleEpoch(await epochInputs(ledger, epoch, cfg.rewards), cfg.rewards, cfg.quality, cfg.now);
+  const stored = await ledger.putSettlement(result.settlement, result.shares);
+  if (stored === 'exists') return { settlement: (await ledger.getSettlement(epoch))!, shares: await ledger.getShares(epoch), reviewed: [], created: false };
+  for (const x of result.reviewed) {
+    await ledger.reviseVerdict(
+      x.reading.messageHash,
+      x.quality === null
+        ? { status: 'rejected', reason: 'neighbour_outlier', detail: x.detail, quality: null }
+        : { status: 'accepted', reason: 'ok', detail: x.detail, quality: x.quality },
+    );
+  }
+  return { ...result, created: true };
+}
+
+/** Rebuild an epoch from stored inputs and compare with its stored settlement. */
+export async function recomputeEpoch(ledger: Ledger, epoch: number, cfg: { rewards: RewardConfig; quality: QualityConfig }) {
+  const stored = await ledger.getSettlement(epoch);
+  if (!stored) return { stored: undefined, recomputed: undefined, matches: false };
+  const recomputed = settleEpoch(await epochInputs(ledger, epoch, cfg.rewards), cfg.rewards, cfg.quality, stored.closedAt).settlement;
+  return { stored, recomputed, matches: sameSettlement(recomputed, stored) };
+}

@@ -1,0 +1,162 @@
+// The verifier service: ledger + ingest (MQTT) + epoch closer + HTTP API, started and stopped as one.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { FieldproofError } from '../core/errors.js';
+import type { Log } from '../core/host.js';
+import { createNativeVerifier } from '../../hosts/node/native-signer.js';
+import { startEmbeddedBroker, type EmbeddedBroker } from '../../hosts/node/embedded-broker.js';
+import { DeviceCache } from './device-cache.js';
+import { closeEpoch, EpochStillOpenError } from './epoch-close.js';
+import { buildApi } from './http/api.js';
+import { createMetrics, type VerifierMetrics } from './http/metrics.js';
+import type { Ledger } from './ledger/ledger.js';
+import { PgLedger } from './ledger/pg-ledger.js';
+import { SqliteLedger } from './ledger/sqlite-ledger.js';
+import { historyDepthFor, ingest, type PipelineDeps } from './pipeline.js';
+import type { OnboardingContext } from './registry/onboarding.js';
+import { epochBounds, epochOf } from './rewards/epochs.js';
+import { MqttIngest } from './service/mqtt-ingest.js';
+import type { VerifierConfig } from './verifier-config.js';
+
+export interface RunningVerifier {
+  ledger: Ledger;
+  ingest: MqttIngest;
+  http: FastifyInstance;
+  httpUrl: string;
+  brokerUrl: string;
+  metrics: VerifierMetrics;
+  pipeline: PipelineDeps;
+  onboarding: OnboardingContext;
+  /** Close every ended epoch not closed yet; returns the epochs it closed. */
+  closeDueEpochs(): Promise<number[]>;
+  stop(): Promise<void>;
+}
+
+export function openLedger(config: Pick<VerifierConfig, 'database' | 'databaseSchema' | 'dataDir'>): Ledger {
+  if (config.database) return new PgLedger(config.database, config.databaseSchema ? { schema: config.databaseSchema } : {});
+  try {
+    mkdirSync(config.dataDir, { recursive: true });
+  } catch (error) {
+    throw new FieldproofError('FP_E_DATA_DIR', `cannot create ${config.dataDir}: ${(error as Error).message}`);
+  }
+  return new SqliteLedger(join(config.dataDir, 'ledger.sqlite'));
+}
+
+export async function startVerifier(config: VerifierConfig, log: Log, options: { now?: () => number; clientId?: string } = {}): Promise<RunningVerifier> {
+  const now = options.now ?? Date.now;
+  const ledger = openLedger(config);
+  await ledger.open();
+  let broker: EmbeddedBroker | undefined;
+  try {
+    if (!config.broker) broker = await startEmbeddedBroker({ port: config.brokerPort });
+  } catch (error) {
+    await ledger.close();
+    throw error;
+  }
+  const brokerUrl = config.broker ?? broker!.url;
+  const verify = createNativeVerifier();
+  const devices = new DeviceCache(ledger, { now });
+  const metrics = createMetrics();
+  const pipeline: PipelineDeps = {
+    ledger,
+    verify,
+    devices,
+    quality: config.quality,
+    time: config.time,
+    epochOf: (t) => epochOf(t, config.rewards),
+    historyDepth: historyDepthFor(config.quality, config.rewards.readingIntervalSeconds),
+  };
+  const onboarding: OnboardingContext = { ledger, trustedFleetKeys: new Set(config.trustedFleetKeys), verify, now, areaDegrees: config.areaDegrees };
+  const mqttIngest = new MqttIngest({
+    url: brokerUrl,
+    shared: config.broker !== undefined && config.shared,
+    clientId: options.clientId ?? `fp-verifier-${process.pid}`,
+    log,
+    now,
+    handle: async (report) => (await ingest(report, pipeline)).verdict,
+    onVerdict: (v, ms) => metrics.observeVerdict(v, ms),
+  });
+  const http = buildApi({
+    ledger,
+    onboarding,
+    metrics,
+    onDeviceChanged: (id) => devices.invalidate(id),
+    health: () => ({ broker: brokerUrl, inFlight: mqttIngest.inFlight }),
+  });
+  const queueTimer = setInterval(() => metrics.setQueueDepth(mqttIngest.inFlight), 1000).unref();
+
+  let closing: Promise<number[]> | undefined;
+  const closeDueEpochs = () =>
+    (closing ??= (async () => {
+      const closed: number[] = [];
+      const t = now();
+      const last = epochOf(Math.floor(t / 1000) - config.closeGraceS, config.rewards) - 1;
+      const listed = new Set((await ledger.listSettlements()).map((s) => s.epoch));
+      const first = Math.max(0, last - 30); // look back a month of epochs at most per pass
+      for (let e = first; e <= last; e++) {
+        if (listed.has(e)) continue;
+        try {
+          const r = await closeEpoch(ledger, e, { rewards: config.rewards, quality: config.quality, graceS: config.closeGraceS, now: t });
+          if (r.created) {
+            closed.push(e);
+            log.info(`epoch ${e} closed: root ${r.settlement.root}, ${r.settlement.payouts.length} payout(s), total ${r.settlement.total}`);
+          }
+        } catch (error) {
+          if (!(error instanceof EpochStillOpenError)) log.error(`closing epoch ${e}: ${(error as Error).message}`);
+        }
+      }
+      return closed;
+    })().finally(() => (closing = undefined)));
+
+  let closeTimer: NodeJS.Timeout | undefined;
+  try {
+    await mqttIngest.start();
+    await http.listen({ host: config.httpHost, port: config.httpPort });
+  } catch (error) {
+    clearInterval(queueTimer);
+    await mqttIngest.stop(1000).catch(() => {});
+    await http.close();
+    await broker?.close();
+    await ledger.close();
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new FieldproofError('FP_E_PORT_IN_USE', `HTTP port ${config.httpPort} on ${config.httpHost} is in use; pass --port`);
+    }
+    if ((error as NodeJS.ErrnoException).code === 'ECONNREFUSED') {
+      throw new FieldproofError('FP_E_BROKER_UNREACHABLE', `cannot reach the broker ${brokerUrl}`);
+    }
+    throw error;
+  }
+  if (config.autoClose) {
+    // Check once a minute, or sooner for short simulation epochs.
+    const every = Math.min(60_000, Math.max(1000, (config.rewards.epochSeconds * 1000) / 4));
+    closeTimer = setInterval(() => void closeDueEpochs(), every).unref();
+  }
+  const address = http.server.address() as { port: number };
+  const httpUrl = `http://${config.httpHost}:${address.port}`;
+  log.info(`verifier: broker ${brokerUrl}${config.broker && config.shared ? ' (shared subscription)' : ''}, HTTP ${httpUrl}, ledger ${config.database ? 'PostgreSQL' : join(config.dataDir, 'ledger.sqlite')}`);
+  log.info(`epoch ${epochOf(Math.floor(now() / 1000), config.rewards)} open until ${new Date(epochBounds(epochOf(Math.floor(now() / 1000), config.rewards), config.rewards)[1] * 1000).toISOString()}`);
+
+  let stopping: Promise<void> | undefined;
+  return {
+    ledger,
+    ingest: mqttIngest,
+    http,
+    httpUrl,
+    brokerUrl,
+    metrics,
+    pipeline,
+    onboarding,
+    closeDueEpochs,
+    stop: () =>
+      (stopping ??= (async () => {
+        if (closeTimer) clearInterval(closeTimer);
+        clearInterval(queueTimer);
+        await mqttIngest.stop(); // in-flight readings finish; newer ones stay unacknowledged
+        await closing;
+        await http.close();
+        await broker?.close();
+        await ledger.close();
+      })()),
+  };
+}
