@@ -15,7 +15,9 @@ export function registerVerifier(program: Command): void {
     .option('-d, --data-dir <dir>', 'data directory of the embedded ledger')
     .option('-p, --port <port>', 'HTTP port', Number)
     .option('--fleet-key <hex...>', 'trusted fleet public key(s) for device attestations')
-    .action(async (opts: { config?: string; broker?: string; brokerPort?: number; database?: string; dataDir?: string; port?: number; fleetKey?: string[] }) => {
+    .option('--client-id <id>', 'MQTT client id, stable across restarts and distinct per verifier (default fp-verifier-<host>-<port>)')
+    .option('--group <name>', 'shared-subscription group of this deployment (default fieldproof-verifiers)')
+    .action(async (opts: { config?: string; broker?: string; brokerPort?: number; database?: string; dataDir?: string; port?: number; fleetKey?: string[]; clientId?: string; group?: string }) => {
       const file = opts.config ? readVerifierConfigFile(opts.config) : {};
       const flags: VerifierConfigInput = {
         broker: opts.broker,
@@ -24,6 +26,8 @@ export function registerVerifier(program: Command): void {
         dataDir: opts.dataDir,
         httpPort: opts.port,
         trustedFleetKeys: opts.fleetKey,
+        clientId: opts.clientId,
+        sharedGroup: opts.group,
       };
       const config = resolveVerifierConfig(file, flags);
       const log = consoleLog('');

@@ -1,6 +1,7 @@
 // Config of the verifier service: a JSON file, flags on top. Every field is checked and named when wrong
 // (FP_E_CONFIG_INVALID); the reward and quality sections are checked by their own parsers.
 import { existsSync, readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { FieldproofError } from '../core/errors.js';
 import { parseBrokerUrl } from '../../hosts/node/mqtt-transport.js';
 import { DEFAULT_TIME_WINDOW, type TimeWindowConfig } from './pipeline.js';
@@ -18,6 +19,12 @@ export interface VerifierConfig {
   brokerPort: number;
   /** Shared subscription when an external broker is used (MQTT 5). */
   shared: boolean;
+  /** Shared-subscription group: every verifier of one deployment uses the same. */
+  sharedGroup: string;
+  /** MQTT client id; stable across restarts (default: fp-verifier-<host>-<HTTP port>). Distinct per verifier process. */
+  clientId: string;
+  /** How long the broker keeps a stopped verifier's session and queued readings, seconds. */
+  sessionExpiryS: number;
   httpHost: string;
   httpPort: number;
   trustedFleetKeys: string[];
@@ -61,7 +68,7 @@ export function readVerifierConfigFile(path: string): VerifierConfigInput {
 export function resolveVerifierConfig(...layers: VerifierConfigInput[]): VerifierConfig {
   const m: Record<string, unknown> = {};
   for (const layer of layers) for (const [k, v] of Object.entries(layer)) if (v !== undefined) m[k] = v;
-  const known = ['dataDir', 'database', 'databaseSchema', 'broker', 'brokerPort', 'shared', 'httpHost', 'httpPort', 'trustedFleetKeys', 'rewards', 'quality', 'time', 'closeGraceS', 'autoClose', 'areaDegrees'];
+  const known = ['dataDir', 'database', 'databaseSchema', 'broker', 'sharedGroup', 'clientId', 'sessionExpiryS', 'brokerPort', 'shared', 'httpHost', 'httpPort', 'trustedFleetKeys', 'rewards', 'quality', 'time', 'closeGraceS', 'autoClose', 'areaDegrees'];
   for (const k of Object.keys(m)) if (!known.includes(k)) throw new FieldproofError('FP_E_CONFIG_INVALID', `unknown verifier config field "${k}" (known: ${known.join(', ')})`);
 
   const dataDir = m.dataDir ?? '.fieldproof/verifier';
@@ -100,6 +107,13 @@ export function resolveVerifierConfig(...layers: VerifierConfigInput[]): Verifie
   } catch (error) {
     throw new FieldproofError('FP_E_CONFIG_INVALID', `verifier config: ${(error as Error).message}`);
   }
+  const httpPort = port('httpPort', 8080);
+  const sharedGroup = m.sharedGroup ?? 'fieldproof-verifiers';
+  if (typeof sharedGroup !== 'string' || !/^[A-Za-z0-9._-]{1,64}$/.test(sharedGroup)) throw invalid('sharedGroup', 'letters, digits, . _ - (1 to 64)', sharedGroup);
+  const clientId = m.clientId ?? `fp-verifier-${hostname()}-${httpPort}`;
+  if (typeof clientId !== 'string' || !/^[A-Za-z0-9._-]{1,128}$/.test(clientId)) throw invalid('clientId', 'letters, digits, . _ - (1 to 128)', clientId);
+  const sessionExpiryS = m.sessionExpiryS ?? 3600;
+  if (!Number.isInteger(sessionExpiryS) || (sessionExpiryS as number) < 0) throw invalid('sessionExpiryS', 'whole seconds', sessionExpiryS);
   return {
     dataDir,
     database: m.database as string | undefined,
@@ -108,7 +122,10 @@ export function resolveVerifierConfig(...layers: VerifierConfigInput[]): Verifie
     brokerPort: port('brokerPort', 1883),
     shared: m.shared === undefined ? m.broker !== undefined : m.shared === true,
     httpHost: typeof m.httpHost === 'string' ? m.httpHost : '127.0.0.1',
-    httpPort: port('httpPort', 8080),
+    httpPort,
+    sharedGroup,
+    clientId,
+    sessionExpiryS: sessionExpiryS as number,
     trustedFleetKeys: keys as string[],
     rewards,
     quality,

@@ -71,7 +71,9 @@ export async function startVerifier(config: VerifierConfig, log: Log, options: {
   const mqttIngest = new MqttIngest({
     url: brokerUrl,
     shared: config.broker !== undefined && config.shared,
-    clientId: options.clientId ?? `fp-verifier-${process.pid}`,
+    group: config.sharedGroup,
+    clientId: options.clientId ?? config.clientId,
+    sessionExpiryS: config.sessionExpiryS,
     log,
     now,
     handle: async (report) => (await ingest(report, pipeline)).verdict,

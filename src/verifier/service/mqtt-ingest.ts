@@ -15,7 +15,14 @@ export interface MqttIngestOptions {
   /** Use an MQTT 5 shared subscription so several verifiers split the load (Mosquitto, EMQX, HiveMQ...). */
   shared: boolean;
   group?: string;
+  /**
+   * A stable client id: a restarted verifier resumes its persistent session and what the broker queued for it.
+   * A new id per start would leave the old session in the shared group, still taking its turn of readings
+   * (queued for nobody) until it expires.
+   */
   clientId: string;
+  /** MQTT 5 session expiry (seconds): how long the broker keeps this verifier's session and queue while it is away. */
+  sessionExpiryS?: number;
   log: Log;
   /** Judge and record one input; returns its verdict. Must not throw for bad input (it may throw for a broken ledger). */
   handle: (report: IngestReportV1) => Promise<VerdictV1>;
@@ -48,7 +55,7 @@ export class MqttIngest {
       clientId: this.#o.clientId,
       clean: false,
       protocolVersion: this.#o.shared ? 5 : 4,
-      ...(this.#o.shared ? { properties: { sessionExpiryInterval: 3600 } } : {}),
+      ...(this.#o.shared ? { properties: { sessionExpiryInterval: this.#o.sessionExpiryS ?? 3600 } } : {}),
       reconnectPeriod: 1000,
     });
     this.#client = client;
@@ -63,7 +70,12 @@ export class MqttIngest {
       const message = new Uint8Array(payload.buffer, payload.byteOffset, payload.byteLength).slice();
       const work = this.#process(packet.topic, message, receivedAt).then(
         () => callback(),
-        (error: Error) => this.#o.log.error(`ingest failed, reading left unacknowledged for redelivery: ${error.message}`),
+        (error: Error) => {
+          // MQTT.js handles incoming messages one at a time: an unacknowledged one would stall this connection.
+          // Drop it instead; MQTT.js reconnects (persistent session) and the broker redelivers the reading.
+          this.#o.log.error(`ingest failed, reading left unacknowledged; reconnecting for redelivery: ${error.message}`);
+          client.stream.destroy();
+        },
       );
       this.#inFlight.add(work);
       void work.finally(() => this.#inFlight.delete(work));

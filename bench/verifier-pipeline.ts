@@ -1,0 +1,334 @@
+// Verifier pipeline on one core: readings/s through ingest() (strict decode -> native signature verify ->
+// duplicate/replay by the ledger -> time window -> ranges/jump/flat line -> SQLite insert, WAL, temp file),
+// beside the raw single-signature verify rate of node:crypto (cached KeyObject) on the same messages'
+// Sig_structures, measured in the same process. Target: pipeline >= 90 % of raw verify.
+//
+// The readings are signed before any clock starts: a fleet of `devices` stations, `perDevice` readings each, one
+// round over the fleet per minute (bench-fleet.ts); the first round only warms up (JIT, caches) and is not timed.
+// Two ledgers:
+//   cold    devices registered, no history: each device's history grows to perDevice - 1 readings;
+//   steady  every device already holds `historyDepthFor()` readings (6 h 16 min at 1/min), as any station running
+//           for a day does: the flat-line check then reads a full window of history for every reading.
+// Where the time goes, on the steady ledger, by swapping parts of the ledger for stubs (see VARIANTS).
+//
+// "One core": benchVerifierPipeline() runs the measurement in a child pinned with `taskset -c 1`, so V8's GC and
+// compiler threads share that core too (unpinned, they would borrow the second core and flatter the figures).
+// `node dist/bench/verifier-pipeline.js [devices] [perDevice]` prints the figures.
+import Database from 'better-sqlite3';
+import { execFileSync, spawn } from 'node:child_process';
+import { createHash, verify as nodeVerify, type KeyObject } from 'node:crypto';
+import { copyFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { decodeSign1, sigStructure } from '../src/core/cose-sign1.js';
+import { decodeReading } from '../src/core/reading.js';
+import { DeviceCache } from '../src/verifier/device-cache.js';
+import type { Ledger } from '../src/verifier/ledger/ledger.js';
+import { SQL } from '../src/verifier/ledger/queries.js';
+import { deviceParams, readingParams, verdictParams } from '../src/verifier/ledger/rows.js';
+import { SqliteLedger } from '../src/verifier/ledger/sqlite-ledger.js';
+import { DEFAULT_TIME_WINDOW, historyDepthFor, ingest, ingestReport, type PipelineDeps } from '../src/verifier/pipeline.js';
+import { DEFAULT_QUALITY_CONFIG, type QualityConfig } from '../src/verifier/quality/quality-config.js';
+import { epochOf, parseRewardConfig } from '../src/verifier/rewards/epochs.js';
+import type { AcceptedReadingV1, VerdictV1 } from '../src/verifier/types.js';
+import { DEFAULT_REWARDS } from '../src/verifier/verifier-config.js';
+import { createNativeVerifier, publicKeyObject } from '../hosts/node/native-signer.js';
+import { benchFleet, signRounds, valuesAt, type BenchDevice, type SignedReading } from './bench-fleet.js';
+
+const T0 = 1_798_761_600; // 2027-01-01T00:00:00Z: after the default genesis, in a daily epoch of its own
+const RECEIVE_DELAY_MS = 300; // a reading arrives 0.3 s after it is signed
+const REWARDS = parseRewardConfig(DEFAULT_REWARDS);
+const HISTORY_DEPTH = historyDepthFor(DEFAULT_QUALITY_CONFIG, REWARDS.readingIntervalSeconds);
+
+/** Quality rules that judge nothing: every quantity is left out of every rule. */
+const NO_QUALITY: QualityConfig = {
+  ...DEFAULT_QUALITY_CONFIG,
+  ranges: {},
+  models: {},
+  jump: { ...DEFAULT_QUALITY_CONFIG.jump, perMinute: {} },
+  flatLine: { ...DEFAULT_QUALITY_CONFIG.flatLine, rules: {} },
+};
+
+export interface PipelineBenchOptions {
+  devices?: number;
+  /** Readings per device; the first round over the fleet warms up and is not timed. */
+  perDevice?: number;
+}
+
+interface Input {
+  topic: string;
+  message: Uint8Array;
+  receivedAt: number;
+}
+
+interface Timed {
+  readings: number;
+  seconds: number;
+  readings_per_s: number;
+  us_per_reading: number;
+}
+
+const timed = (readings: number, ms: number): Timed => ({
+  readings,
+  seconds: +(ms / 1000).toFixed(2),
+  readings_per_s: Math.round(readings / (ms / 1000)),
+  us_per_reading: +((ms * 1000) / readings).toFixed(1),
+});
+
+// --- ledgers
+
+/** A ledger file with the fleet registered and `history` accepted readings per device (seq 1..history). */
+async function buildLedgerFile(path: string, fleet: readonly BenchDevice[], history: number): Promise<void> {
+  const created = new SqliteLedger(path);
+  await created.open(); // the real schema
+  await created.close();
+  const db = new Database(path);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = OFF'); // setup only; the measured ledger reopens the file with its own settings
+    const insertDevice = db.prepare(SQL.insertDevice);
+    const insertVerdict = db.prepare(SQL.insertVerdict);
+    const insertReading = db.prepare(SQL.insertReading);
+    // The ledger's own statements and row mapping: rows exactly as recordVerdict would have written them.
+    db.transaction(() => {
+      for (const device of fleet) insertDevice.run(...deviceParams(device.record));
+      const message = new Uint8Array(117);
+      message[0] = 0xd2;
+      for (let seq = 1; seq <= history; seq++) {
+        for (const device of fleet) {
+          const time = T0 + (seq - 1) * 60;
+          message.set(device.deviceIdBytes, 20); // distinct bytes per (device, seq): a distinct hash
+          new DataView(message.buffer).setUint32(40, seq);
+          const messageHash = createHash('sha256').update(message).digest('hex');
+          const receivedAt = time * 1000 + RECEIVE_DELAY_MS;
+          const epoch = epochOf(time, REWARDS);
+          const verdict: VerdictV1 = { v: 1, messageHash, deviceId: device.deviceId, seq, readingTime: time, receivedAt, status: 'accepted', reason: 'ok', detail: 'accepted; neighbour review pending for its time bucket', quality: 1, epoch };
+          const reading: AcceptedReadingV1 = {
+            deviceId: device.deviceId, seq, time, receivedAt, epoch, measurements: valuesAt(device.index, seq, time),
+            backfilled: false, maintenance: false, quality: 1, messageHash, message: message.slice(),
+          };
+          insertVerdict.run(...verdictParams(verdict));
+          insertReading.run(...readingParams(reading));
+        }
+      }
+    })();
+  } finally {
+    db.close(); // checkpoints the WAL into the file, so copies of the file are complete
+  }
+}
+
+/** A ledger whose listed methods are replaced; everything else goes to the real one. */
+function withStubs(base: Ledger, stubs: Partial<Ledger>): Ledger {
+  return new Proxy(base, {
+    get(target, property, receiver) {
+      if (Object.hasOwn(stubs, property)) return stubs[property as keyof Ledger];
+      const value = Reflect.get(target, property, receiver);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+const noopRecord: Ledger['recordVerdict'] = async (verdict) => ({ stored: 'new', verdict: { ...verdict } });
+
+// --- measuring
+
+async function runPipeline(inputs: readonly Input[], deps: PipelineDeps, reasons: Record<string, number>): Promise<number> {
+  const start = performance.now();
+  for (const input of inputs) {
+    const { verdict } = await ingest(ingestReport(input.topic, input.message, input.receivedAt), deps);
+    reasons[verdict.reason] = (reasons[verdict.reason] ?? 0) + 1;
+  }
+  return performance.now() - start;
+}
+
+/** Raw node:crypto verify, one KeyObject per device made beforehand, Sig_structures built beforehand. */
+function rawVerify(readings: readonly SignedReading[]): Timed {
+  const keys = new Map<string, KeyObject>();
+  const jobs = readings.map((r) => {
+    const parts = decodeSign1(r.message);
+    if (!parts.ok) throw new Error(`bench: a signed reading does not decode: ${parts.detail}`);
+    let key = keys.get(r.device.deviceId);
+    if (!key) keys.set(r.device.deviceId, (key = publicKeyObject(r.device.signer.publicKey)));
+    return { data: sigStructure(parts.parts.protectedBytes, parts.parts.payload), key, signature: parts.parts.signature };
+  });
+  for (let i = 0; i < Math.min(1000, jobs.length); i++) nodeVerify(null, jobs[i]!.data, jobs[i]!.key, jobs[i]!.signature); // warm up
+  const start = performance.now();
+  let ok = 0;
+  for (const job of jobs) if (nodeVerify(null, job.data, job.key, job.signature)) ok++;
+  const ms = performance.now() - start;
+  if (ok !== jobs.length) throw new Error(`bench: ${jobs.length - ok} signatures did not verify`);
+  return timed(jobs.length, ms);
+}
+
+/** Hash, strict decode of envelope and payload, Sig_structure: everything the pipeline does to bytes but verify. */
+function decodeOnly(inputs: readonly Input[]): Timed {
+  const start = performance.now();
+  for (const input of inputs) {
+    const report = ingestReport(input.topic, input.message, input.receivedAt);
+    const envelope = decodeSign1(report.message);
+    if (!envelope.ok || !decodeReading(envelope.parts.payload).ok) throw new Error('bench: a reading does not decode');
+    sigStructure(envelope.parts.protectedBytes, envelope.parts.payload);
+  }
+  return timed(inputs.length, performance.now() - start);
+}
+
+export async function measureVerifierPipeline(options: PipelineBenchOptions = {}) {
+  const devices = options.devices ?? 1000;
+  const perDevice = options.perDevice ?? 21;
+  const dir = mkdtempSync(join(tmpdir(), 'fp-bench-pipeline-'));
+  try {
+    const fleet = benchFleet(devices, 'pipeline');
+    const signStart = performance.now();
+    // Cold: seq 1.. from T0. Steady: seq after the preloaded history, the minute after it.
+    const coldReadings = signRounds(fleet, perDevice, 1, T0);
+    const steadyReadings = signRounds(fleet, perDevice, HISTORY_DEPTH + 1, T0 + HISTORY_DEPTH * 60);
+    const signSeconds = (performance.now() - signStart) / 1000;
+    const asInputs = (rs: SignedReading[]): Input[] => rs.map((r) => ({ topic: r.topic, message: r.message, receivedAt: r.time * 1000 + RECEIVE_DELAY_MS }));
+    const warm = devices; // the first round
+    const cold = asInputs(coldReadings);
+    const steady = asInputs(steadyReadings);
+
+    const setupStart = performance.now();
+    const coldFile = join(dir, 'cold.sqlite');
+    const steadyFile = join(dir, 'steady.sqlite');
+    await buildLedgerFile(coldFile, fleet, 0);
+    await buildLedgerFile(steadyFile, fleet, HISTORY_DEPTH);
+    const setupSeconds = (performance.now() - setupStart) / 1000;
+
+    const depsFor = (ledger: Ledger, quality: QualityConfig = DEFAULT_QUALITY_CONFIG, historyDepth = HISTORY_DEPTH): PipelineDeps => ({
+      ledger,
+      verify: createNativeVerifier(),
+      devices: new DeviceCache(ledger),
+      quality,
+      time: DEFAULT_TIME_WINDOW,
+      epochOf: (t) => epochOf(t, REWARDS),
+      historyDepth,
+    });
+
+    let copies = 0;
+    /** Ingest the warm-up round untimed, then time the rest, on a fresh copy of `file`. */
+    const measure = async (file: string, inputs: Input[], shape: (real: SqliteLedger) => { ledger: Ledger; quality?: QualityConfig; historyDepth?: number } | Promise<{ ledger: Ledger; quality?: QualityConfig; historyDepth?: number }>) => {
+      const path = join(dir, `run-${copies++}.sqlite`);
+      copyFileSync(file, path);
+      const real = new SqliteLedger(path);
+      await real.open();
+      try {
+        const shaped = await shape(real);
+        const deps = depsFor(shaped.ledger, shaped.quality, shaped.historyDepth);
+        const reasons: Record<string, number> = {};
+        await runPipeline(inputs.slice(0, warm), deps, {});
+        const ms = await runPipeline(inputs.slice(warm), deps, reasons);
+        return { ...timed(inputs.length - warm, ms), verdicts: reasons };
+      } finally {
+        await real.close();
+        rmSync(path, { force: true });
+        rmSync(`${path}-wal`, { force: true });
+        rmSync(`${path}-shm`, { force: true });
+      }
+    };
+
+    const timedSteady = steadyReadings.slice(warm);
+    const verifyBefore = rawVerify(timedSteady);
+    const full = await measure(coldFile, cold, (real) => ({ ledger: real }));
+    const steadyFull = await measure(steadyFile, steady, (real) => ({ ledger: real }));
+    const noLedger = await measure(steadyFile, steady, (real) => ({ ledger: withStubs(real, { recordVerdict: noopRecord, recentReadings: async () => [] }) }));
+    const historyInMemory = await measure(steadyFile, steady, async (real) => {
+      // The same history recentReadings returns, read once before the clock starts.
+      const first = steadyReadings[0]!.time;
+      const held = new Map<string, AcceptedReadingV1[]>();
+      for (const d of fleet) held.set(d.deviceId, await real.recentReadings(d.deviceId, first, HISTORY_DEPTH));
+      return { ledger: withStubs(real, { recordVerdict: noopRecord, recentReadings: async (deviceId) => held.get(deviceId)! }) };
+    });
+    const historyRead = await measure(steadyFile, steady, (real) => ({ ledger: withStubs(real, { recordVerdict: noopRecord }) }));
+    const noQuality = await measure(steadyFile, steady, (real) => ({ ledger: real, quality: NO_QUALITY, historyDepth: 0 }));
+    const decode = decodeOnly(steady.slice(warm));
+    const verifyAfter = rawVerify(timedSteady);
+    // The faster of the two verify runs: the ratio is then the harder one to meet.
+    const verify = verifyBefore.readings_per_s >= verifyAfter.readings_per_s ? verifyBefore : verifyAfter;
+
+    const us = (t: Timed) => t.us_per_reading;
+    const breakdown = {
+      signature_verify: us(verify),
+      hash_and_decode: us(decode),
+      registry_cache_time_window_ranges_and_objects: +(us(noLedger) - us(verify) - us(decode)).toFixed(1),
+      jump_and_flat_line_over_full_history: +(us(historyInMemory) - us(noLedger)).toFixed(1),
+      recent_readings_sql_and_row_mapping: +(us(historyRead) - us(historyInMemory)).toFixed(1),
+      record_verdict_sqlite_insert: +(us(steadyFull) - us(historyRead)).toFixed(1),
+      total: us(steadyFull),
+    };
+    return {
+      devices,
+      readings_signed: coldReadings.length,
+      readings_timed: coldReadings.length - warm,
+      warm_up: `${warm} readings (the first round over the fleet), not timed`,
+      signing_seconds: +signSeconds.toFixed(1),
+      ledger: 'SQLite file in a temp dir, as SqliteLedger opens it (journal_mode=WAL, synchronous=NORMAL); a fresh copy per run',
+      history_depth: HISTORY_DEPTH,
+      setup_seconds: +setupSeconds.toFixed(1),
+      steady_ledger_mib: Math.round(statSync(steadyFile).size / 2 ** 20),
+      raw_verify: { ...verify, runs_readings_per_s: [verifyBefore.readings_per_s, verifyAfter.readings_per_s] },
+      pipeline: {
+        cold: { ...full, vs_raw_verify: +(full.readings_per_s / verify.readings_per_s).toFixed(3) },
+        steady: { ...steadyFull, vs_raw_verify: +(steadyFull.readings_per_s / verify.readings_per_s).toFixed(3) },
+      },
+      variants_steady: {
+        ledger_noop_stub: noLedger,
+        history_in_memory_no_insert: historyInMemory,
+        real_history_read_no_insert: historyRead,
+        without_quality_checks: noQuality,
+        hash_and_decode_only: decode,
+      },
+      breakdown_us_per_reading_steady: breakdown,
+      target_vs_raw_verify: 0.9,
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export type PipelineBenchResult = Awaited<ReturnType<typeof measureVerifierPipeline>> & { pinning: string };
+
+/** Run the measurement in a child process pinned to one core (taskset), or here when taskset is missing. */
+export async function benchVerifierPipeline(options: PipelineBenchOptions = {}): Promise<PipelineBenchResult> {
+  let taskset = true;
+  try {
+    execFileSync('taskset', ['-c', '1', 'true'], { stdio: 'ignore' });
+  } catch {
+    taskset = false;
+  }
+  if (!taskset) return { ...(await measureVerifierPipeline(options)), pinning: 'none (taskset unavailable): V8 helper threads may use other cores' };
+  const script = fileURLToPath(import.meta.url);
+  const child = spawn('taskset', ['-c', '1', process.execPath, script, '--child', JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  if (code !== 0) throw new Error(`bench: the pinned pipeline child exited with ${code}`);
+  return { ...JSON.parse(out), pinning: 'one core: child process under taskset -c 1' };
+}
+
+export function formatVerifierPipeline(r: PipelineBenchResult): string {
+  const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
+  const lines = [
+    `${r.devices} devices, ${r.readings_timed} readings timed (+${r.devices} warm-up), ${r.pinning}`,
+    `raw node:crypto verify (cached KeyObject): ${r.raw_verify.readings_per_s}/s  (${r.raw_verify.us_per_reading} us)`,
+    `pipeline, cold ledger (<= ${Math.round(r.readings_signed / r.devices) - 1} readings of history per device): ${r.pipeline.cold.readings_per_s}/s = ${pct(r.pipeline.cold.vs_raw_verify)} of raw verify (target >= ${pct(r.target_vs_raw_verify)})`,
+    `pipeline, steady ledger (${r.history_depth} readings of history per device, ${r.steady_ledger_mib} MiB): ${r.pipeline.steady.readings_per_s}/s = ${pct(r.pipeline.steady.vs_raw_verify)} of raw verify`,
+    'where the time goes (steady ledger, us per reading):',
+  ];
+  for (const [k, v] of Object.entries(r.breakdown_us_per_reading_steady)) lines.push(`  ${k.padEnd(48)} ${String(v).padStart(8)}`);
+  lines.push('variants (steady ledger):');
+  for (const [k, v] of Object.entries(r.variants_steady)) lines.push(`  ${k.padEnd(48)} ${String(v.readings_per_s).padStart(8)}/s`);
+  return lines.join('\n');
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  if (process.argv[2] === '--child') {
+    process.stdout.write(JSON.stringify(await measureVerifierPipeline(JSON.parse(process.argv[3] ?? '{}'))));
+  } else {
+    const [devices, perDevice] = process.argv.slice(2).map(Number);
+    const result = await benchVerifierPipeline({ ...(devices ? { devices } : {}), ...(perDevice ? { perDevice } : {}) });
+    console.log(formatVerifierPipeline(result));
+    console.log(JSON.stringify(result, null, 2));
+  }
+}
