@@ -342,7 +342,8 @@ export function buildJunkCorpus(): JunkCorpus {
   const seen = new Set<string>();
   for (const v of vectors) {
     if (seen.has(v.hex)) throw new Error(`junk-corpus: "${v.name}" repeats the bytes of an earlier entry`);
-    seen.add(v.hex);
+    if (seen.has(v.name)) throw new Error(`junk-corpus: the name "${v.name}" is used twice`);
+    seen.add(v.hex).add(v.name);
   }
   const key = (byte: number) => {
     const s = createNobleSigner(seedOf(byte));

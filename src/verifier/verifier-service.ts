@@ -102,6 +102,12 @@ export async function startVerifier(config: VerifierConfig, log: Log, options: {
           const r = await closeEpoch(ledger, e, { rewards: config.rewards, quality: config.quality, graceS: config.closeGraceS, now: t });
           if (r.created) {
             closed.push(e);
+            // Verdicts the neighbour review changed go back to their devices.
+            for (const x of r.reviewed) {
+              if (x.quality === 1) continue;
+              const revised = await ledger.getVerdict(x.reading.messageHash);
+              if (revised) mqttIngest.publishVerdict(revised);
+            }
             log.info(`epoch ${e} closed: root ${r.settlement.root}, ${r.settlement.payouts.length} payout(s), total ${r.settlement.total}`);
           }
         } catch (error) {

@@ -91,6 +91,11 @@ export class MqttIngest {
   async #process(topic: string, message: Uint8Array, receivedAt: number): Promise<void> {
     const verdict = await this.#o.handle(ingestReport(topic, message, receivedAt));
     this.#o.onVerdict?.(verdict, (this.#o.now ?? Date.now)() - receivedAt);
+    this.publishVerdict(verdict);
+  }
+
+  /** Tell the device its verdict (again, when the neighbour review revises it). */
+  publishVerdict(verdict: VerdictV1): void {
     if (verdict.deviceId && this.#client?.connected) {
       // QoS 0: a verdict is also queryable over HTTP, so a lost notification is not lost information.
       this.#client.publish(nodeTopics(verdict.deviceId).verdicts, Buffer.from(encodeVerdictMessage(verdict)), { qos: 0 });
