@@ -8,7 +8,7 @@ import { toHex } from '../core/bytes.js';
 import { decodeSign1, SIGN1_LIMITS, verifySign1 } from '../core/cose-sign1.js';
 import { decodeReading, type ReadingV1 } from '../core/reading.js';
 import type { SignatureVerifier } from '../core/signer.js';
-import { deviceIdOfTopic } from '../core/topics.js';
+import { nodeTopics } from '../core/topics.js';
 import type { Ledger } from './ledger/ledger.js';
 import type { QualityConfig } from './quality/quality-config.js';
 import { checkRanges } from './quality/ranges.js';
@@ -84,8 +84,8 @@ export async function judge(report: IngestReportV1, deps: PipelineDeps): Promise
   if (!device) return reject('unknown_device', `no registered device ${deviceId}`, r);
   if (device.status !== 'active') return reject('inactive_device', `device ${deviceId} is ${device.status}`, r);
   // 4. the topic names the device that signed
-  const topicDevice = deviceIdOfTopic(report.topic);
-  if (topicDevice !== deviceId) return reject('topic_mismatch', `topic ${report.topic} vs signed device ${deviceId}`, r);
+  // Readings belong on the device's readings topic only (docs/PROTOCOL.md §3.4 step 1), not its status or verdicts.
+  if (report.topic !== nodeTopics(deviceId).readings) return reject('topic_mismatch', `topic ${report.topic} is not the readings topic of signed device ${deviceId}`, r);
   // 5. signature, with the registered key
   if (!verifySign1(envelope.parts, device.publicKey, deps.verify)) return reject('bad_signature', `does not verify with the key of ${deviceId}`, r);
   // 6. duplicate / replay: decided atomically by the ledger when the verdict is recorded (ingest()).

@@ -16,13 +16,6 @@ const receivedAtS = corpus.receivedAtS;
 const ALL_TIME: [number, number] = [0, 2 ** 53];
 
 // Entries whose expectation the code does not meet yet. Each is a bug in src/, reported with its cause.
-const KNOWN_BUGS: Record<string, string> = {
-  // BUG src/verifier/pipeline.ts:87: the topic check uses deviceIdOfTopic(), which also matches the
-  // .../status and .../verdicts topics, so a reading published on its device's status topic is accepted.
-  // docs/PROTOCOL.md §3.4 step 1 requires ^fieldproof/v1/nodes/([0-9a-f]{16})/readings$. Only latent while
-  // MqttIngest subscribes to READINGS_FILTER alone.
-  "reading on the device's own status topic (docs/PROTOCOL.md §3.4 step 1: readings topic only)": 'pipeline.ts:87 accepts status topics',
-};
 
 async function corpusPipeline() {
   const f = await pipelineFixture();
@@ -56,8 +49,7 @@ test('the corpus has unique names and bytes, and covers every rejection decided 
 });
 
 for (const v of corpus.vectors) {
-  const define = KNOWN_BUGS[v.name] ? test.failing : test;
-  define(`junk gets ${v.expect}, is stored as rejected and credits nothing: ${v.name}`, async (t) => {
+  test(`junk gets ${v.expect}, is stored as rejected and credits nothing: ${v.name}`, async (t) => {
     const { f, topicOf } = await corpusPipeline();
     const outcome = await f.submit(fromHex(v.hex), receivedAtS, topicOf(v.topic));
     t.is(outcome.verdict.reason, v.expect, outcome.verdict.detail);
@@ -73,13 +65,11 @@ test('the whole corpus through one ledger: one verdict each, nothing credited, r
   const { f, topicOf } = await corpusPipeline();
   const expected: Record<string, number> = {};
   for (const v of corpus.vectors) {
-    const { verdict } = await f.submit(fromHex(v.hex), receivedAtS, topicOf(v.topic));
-    const reason = KNOWN_BUGS[v.name] ? verdict.reason : v.expect;
-    expected[reason] = (expected[reason] ?? 0) + 1;
+    await f.submit(fromHex(v.hex), receivedAtS, topicOf(v.topic));
+    expected[v.expect] = (expected[v.expect] ?? 0) + 1;
   }
   t.deepEqual(await f.ledger.countVerdictsByReason(), expected);
-  const bugs = corpus.vectors.filter((v) => KNOWN_BUGS[v.name]).length;
-  t.is((await f.ledger.readingsBetween(...ALL_TIME)).length, bugs, 'only the known-bug entries are credited');
+  t.deepEqual(await f.ledger.readingsBetween(...ALL_TIME), [], 'nothing is credited');
 
   for (const v of corpus.vectors) {
     const again = await f.submit(fromHex(v.hex), receivedAtS + 1, topicOf(v.topic));

@@ -68,7 +68,7 @@ const hexBody = (value: unknown, name: string): Uint8Array => {
 
 const intQuery = (value: unknown, name: string, min: number, max: number, fallback: number): number => {
   if (value === undefined) return fallback;
-  const n = Number(value);
+  const n = typeof value === 'string' && /^\d{1,16}$/.test(value) ? Number(value) : NaN;
   if (!Number.isInteger(n) || n < min || n > max) throw Object.assign(new Error(`${name}: an integer from ${min} to ${max}`), { statusCode: 400, code: 'bad_request' });
   return n;
 };
@@ -82,6 +82,8 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
     void reply.code(status).send({ code: error.code ?? 'internal', message: status === 500 ? 'internal error' : error.message });
   });
+
+  app.setNotFoundHandler((req, reply) => reply.code(404).send({ code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` }));
 
   app.get('/health', async () => ({ ok: true, ...(deps.health?.() ?? {}) }));
   app.get('/metrics', async (_req, reply) => reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics()));
@@ -117,9 +119,13 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
 
   app.get<{ Querystring: { device?: string; reason?: string; before?: string; limit?: string } }>('/v1/verdicts', async (req) => {
     const reason = req.query.reason;
-    if (reason !== undefined && !(reason in REASONS)) throw Object.assign(new Error(`reason: one of ${Object.keys(REASONS).join(', ')}`), { statusCode: 400, code: 'bad_request' });
+    if (reason !== undefined && (typeof reason !== 'string' || !Object.hasOwn(REASONS, reason))) throw Object.assign(new Error(`reason: one of ${Object.keys(REASONS).join(', ')}`), { statusCode: 400, code: 'bad_request' });
+    const device = req.query.device;
+    if (device !== undefined && (typeof device !== 'string' || !/^[0-9a-f]{16}$/.test(device))) {
+      throw Object.assign(new Error('device: one device id, 16 lowercase hex digits'), { statusCode: 400, code: 'bad_request' });
+    }
     return ledger.listVerdicts({
-      deviceId: req.query.device,
+      deviceId: device,
       reason: reason as ReasonCode | undefined,
       before: req.query.before === undefined ? undefined : intQuery(req.query.before, 'before', 0, Number.MAX_SAFE_INTEGER, 0),
       limit: intQuery(req.query.limit, 'limit', 1, 1000, 100),
@@ -139,10 +145,10 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     return { epoch: s.epoch, root: s.root, total: s.total, payouts: s.payouts, closedAt: new Date(s.closedAt).toISOString(), shares: await ledger.getShares(epoch) };
   });
   app.get<{ Params: { epoch: string; owner: string } }>('/v1/epochs/:epoch/proofs/:owner', async (req, reply) => {
+    if (!normaliseAddress(req.params.owner)) return reply.code(400).send({ code: 'bad_request', message: 'owner: an EVM address (0x + 40 hex)' });
     const epoch = intQuery(req.params.epoch, 'epoch', 0, 1e9, 0);
     const s = await ledger.getSettlement(epoch);
     if (!s) return reply.code(404).send({ code: 'epoch_open', message: `epoch ${epoch} is not closed` });
-    if (!normaliseAddress(req.params.owner)) return reply.code(400).send({ code: 'bad_request', message: 'owner: an EVM address (0x + 40 hex)' });
     const proof = proveOwner(s, req.params.owner);
     return proof ? { epoch, root: s.root, owner: req.params.owner.toLowerCase(), ...proof } : reply.code(404).send({ code: 'no_payout', message: `no payout for ${req.params.owner} in epoch ${epoch}` });
   });

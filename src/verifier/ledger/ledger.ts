@@ -32,7 +32,7 @@ export interface OwnershipTransferV1 {
   to: string;
   /** Unix ms. */
   at: number;
-  /** The signed transfer (COSE_Sign1 by the previous owner's device key or the fleet key), kept as evidence. */
+  /** The previous owner's EIP-191 wallet signature (65 bytes) over the transfer message, kept as evidence. */
   evidence: Uint8Array;
 }
 

@@ -17,7 +17,7 @@ export function checkRecord(verdict: VerdictV1, reading: AcceptedReadingV1 | und
     throw new TypeError('verdict.messageHash: expected 64 lowercase hex digits (SHA-256)');
   }
   if (!STATUSES.includes(verdict.status)) throw new TypeError(`verdict.status: expected one of ${STATUSES.join(', ')}`);
-  if (!(verdict.reason in REASONS)) throw new TypeError(`verdict.reason: unknown reason code "${String(verdict.reason)}"`);
+  if (!Object.hasOwn(REASONS, verdict.reason)) throw new TypeError(`verdict.reason: unknown reason code "${String(verdict.reason)}"`);
   if (!reading) {
     // Without its reading an accepted verdict would not claim its (device, seq), and a replay would slip through.
     if (hasReading(verdict.status)) throw new TypeError(`reading: required when verdict.status is ${verdict.status}`);
@@ -50,7 +50,7 @@ export interface Revision {
 export function checkRevision(messageHash: string, change: Revision): void {
   if (typeof messageHash !== 'string' || !HASH.test(messageHash)) throw new TypeError('messageHash: expected 64 lowercase hex digits (SHA-256)');
   if (!STATUSES.includes(change.status)) throw new TypeError(`change.status: expected one of ${STATUSES.join(', ')}`);
-  if (!(change.reason in REASONS)) throw new TypeError(`change.reason: unknown reason code "${String(change.reason)}"`);
+  if (!Object.hasOwn(REASONS, change.reason)) throw new TypeError(`change.reason: unknown reason code "${String(change.reason)}"`);
   if (change.quality !== null && !(change.quality >= 0 && change.quality <= 1)) throw new RangeError('change.quality: 0..1 or null');
 }
 

@@ -45,7 +45,10 @@ export async function registerDevice(ctx: OnboardingContext, request: { attestat
   if (!attested.ok) return attested;
   const claimed = checkOwnershipClaim(request.claim, attested.attestation.devicePublicKey, ctx.verify);
   if (!claimed.ok) return claimed;
-  // The nonce is consumed last, after every signature checked out, so a bad request cannot burn a good nonce.
+  if (await ctx.ledger.getDevice(attested.deviceId)) {
+    return { ok: false, code: 'device_exists', detail: `device ${attested.deviceId} is already registered; use a signed transfer to change its owner` };
+  }
+  // The nonce is consumed last, after every check passed, so a bad request cannot burn a good nonce.
   if (!(await ctx.ledger.takeNonce(claimed.claim.nonce, ctx.now()))) {
     return { ok: false, code: 'nonce_invalid', detail: 'nonce unknown, used or expired: ask for a new one' };
   }
@@ -84,6 +87,12 @@ export async function transferDevice(
   const signer = recoverPersonalSigner(transferMessage({ deviceId: device.deviceId, from: device.owner, to, nonce: request.nonce }), request.signature);
   if (signer !== device.owner) return { ok: false, code: 'not_owner', detail: 'the transfer is not signed by the current owner' };
   if (!(await ctx.ledger.takeNonce(request.nonce, ctx.now()))) return { ok: false, code: 'nonce_invalid', detail: 'nonce unknown, used or expired' };
-  await ctx.ledger.transferDevice({ deviceId: device.deviceId, from: device.owner, to, at: ctx.now(), evidence: request.signature });
+  try {
+    // The ledger refuses (RangeError) when the owner changed since we read it: a concurrent transfer won.
+    await ctx.ledger.transferDevice({ deviceId: device.deviceId, from: device.owner, to, at: ctx.now(), evidence: request.signature });
+  } catch (error) {
+    if (error instanceof RangeError) return { ok: false, code: 'not_owner', detail: `the owner changed while this transfer was checked: ${error.message}` };
+    throw error;
+  }
   return { ok: true, value: { ...device, owner: to } };
 }
