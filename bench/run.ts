@@ -3,8 +3,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { benchLedgerInserts } from './ledger-inserts.js';
 import { benchNodeSigning } from './node-signing.js';
 import { benchReadingSize } from './reading-size.js';
+import { benchVerifierE2E, formatVerifierE2E } from './verifier-e2e.js';
+import { benchVerifierPipeline, formatVerifierPipeline } from './verifier-pipeline.js';
 import { benchXsSigning, formatXsSigning } from './xs-signing.js';
 import { DEVICE_PRECOMPUTE_WINDOW } from '../src/core/signer.js';
 
@@ -28,6 +31,43 @@ const xs = await benchXsSigning();
 console.log(formatXsSigning(xs));
 console.log(`  device default: W=${DEVICE_PRECOMPUTE_WINDOW} (see docs/PROTOCOL.md, "Signing on the device")`);
 results.xsSigning = { ...xs, deviceDefaultWindow: DEVICE_PRECOMPUTE_WINDOW };
+
+console.log('\n== Verifier pipeline on one core: ingest() readings/s vs raw signature verify (target >= 90 %)');
+const pipeline = await benchVerifierPipeline();
+console.log(formatVerifierPipeline(pipeline));
+results.verifierPipeline = pipeline;
+
+console.log('\n== Verifier end to end: Mosquitto -> verifier process(es) -> PostgreSQL, 1 vs 2 processes, best of 2 rounds (target >= 1.8x)');
+try {
+  const e2e = await benchVerifierE2E();
+  console.log(formatVerifierE2E(e2e));
+  results.verifierE2E = e2e;
+} catch (error) {
+  // Services on loopback can misbehave; the other figures are still worth writing.
+  console.log(`failed: ${(error as Error).message}`);
+  results.verifierE2E = { failed: (error as Error).message };
+}
+
+// PostgreSQL's preload is generated at ~25,000 rows/s here: 2,000,000 would add over a minute to every run, so the
+// default run preloads less; `node dist/bench/ledger-inserts.js` preloads 2,000,000 in both stores.
+const POSTGRES_PRELOAD = 500_000;
+console.log(`\n== Ledger: recordVerdict inserts/s into a ledger already holding readings (SQLite: 2,000,000; PostgreSQL: ${POSTGRES_PRELOAD.toLocaleString('en')} in this run)`);
+const ledger = await benchLedgerInserts({ preload: 2_000_000, postgresPreload: POSTGRES_PRELOAD });
+console.table(formatLedgerInserts(ledger));
+if ('skipped' in ledger.postgres) console.log(`PostgreSQL skipped: ${ledger.postgres.skipped}`);
+results.ledgerInserts = { ...ledger, note: `PostgreSQL preload lowered to ${POSTGRES_PRELOAD} in npm run bench (node dist/bench/ledger-inserts.js preloads 2,000,000)` };
+
+function formatLedgerInserts(r: Awaited<ReturnType<typeof benchLedgerInserts>>) {
+  const rows: Record<string, unknown>[] = [];
+  const row = (store: string, preload: number, m: { in_flight: number; inserts: number; inserts_per_s: number; latency_ms: Record<string, number> }) =>
+    rows.push({ store, preloaded: preload, in_flight: m.in_flight, inserts: m.inserts, 'inserts/s': m.inserts_per_s, ...Object.fromEntries(Object.entries(m.latency_ms).map(([k, v]) => [`${k} ms`, v])) });
+  row('SQLite (WAL, NORMAL)', r.sqlite.preload.readings, r.sqlite.record_verdict);
+  if (!('skipped' in r.postgres)) {
+    row('PostgreSQL', r.postgres.preload.readings, r.postgres.record_verdict);
+    row('PostgreSQL', r.postgres.preload.readings, r.postgres.record_verdict_16_in_flight);
+  }
+  return rows;
+}
 
 const dir = fileURLToPath(new URL('../../bench/results/', import.meta.url));
 mkdirSync(dir, { recursive: true });
