@@ -9,6 +9,7 @@ import { decodeSign1, SIGN1_LIMITS, verifySign1 } from '../core/cose-sign1.js';
 import { decodeReading, type ReadingV1 } from '../core/reading.js';
 import type { SignatureVerifier } from '../core/signer.js';
 import { nodeTopics } from '../core/topics.js';
+import type { DeviceHistory } from './device-history.js';
 import type { Ledger } from './ledger/ledger.js';
 import type { QualityConfig } from './quality/quality-config.js';
 import { checkRanges } from './quality/ranges.js';
@@ -37,6 +38,8 @@ export interface PipelineDeps {
   epochOf: (timeS: number) => number;
   /** How many previous readings the flat-line check looks at: enough to span its window (see historyDepthFor). */
   historyDepth?: number;
+  /** In-memory history in front of the ledger (the service always passes one; without it the ledger is read). */
+  history?: DeviceHistory;
 }
 
 /** Registry lookups are on the hot path: a cache in front of the ledger (see device-cache.ts). */
@@ -125,7 +128,9 @@ export async function judge(report: IngestReportV1, deps: PipelineDeps): Promise
   // 8. data quality that needs only this reading and the device's own history
   const ranges = checkRanges(measurements, [device.model, ...device.sensorKinds], deps.quality);
   if (!ranges.ok) return reject(ranges.reason, ranges.detail, r);
-  const history = await deps.ledger.recentReadings(deviceId, r.time, deps.historyDepth ?? 400);
+  const history = deps.history
+    ? await deps.history.before(deviceId, r.time)
+    : await deps.ledger.recentReadings(deviceId, r.time, deps.historyDepth ?? 400);
   const current = { time: r.time, measurements };
   const honestHistory = history.filter((h) => !h.maintenance);
   const jump = checkJump(current, honestHistory[0], deps.quality);
@@ -145,6 +150,7 @@ export interface IngestOutcome {
 export async function ingest(report: IngestReportV1, deps: PipelineDeps): Promise<IngestOutcome> {
   const { verdict, reading } = await judge(report, deps);
   const result = await deps.ledger.recordVerdict(verdict, reading);
+  if (result.stored === 'new' && reading && result.verdict.status !== 'rejected') deps.history?.record(reading.deviceId, reading);
   if (result.stored === 'duplicate') {
     return {
       stored: 'duplicate',

@@ -25,6 +25,12 @@ export interface VerifierConfig {
   clientId: string;
   /** How long the broker keeps a stopped verifier's session and queued readings, seconds. */
   sessionExpiryS: number;
+  /**
+   * MQTT connections this process opens in the shared group. MQTT.js hands a connection one message at a time
+   * (the next only after the previous one's verdict is recorded), so more connections keep more readings in
+   * flight. Only with a shared subscription: on a plain one every connection would get every reading.
+   */
+  ingestConnections: number;
   httpHost: string;
   httpPort: number;
   trustedFleetKeys: string[];
@@ -68,7 +74,7 @@ export function readVerifierConfigFile(path: string): VerifierConfigInput {
 export function resolveVerifierConfig(...layers: VerifierConfigInput[]): VerifierConfig {
   const m: Record<string, unknown> = {};
   for (const layer of layers) for (const [k, v] of Object.entries(layer)) if (v !== undefined) m[k] = v;
-  const known = ['dataDir', 'database', 'databaseSchema', 'broker', 'sharedGroup', 'clientId', 'sessionExpiryS', 'brokerPort', 'shared', 'httpHost', 'httpPort', 'trustedFleetKeys', 'rewards', 'quality', 'time', 'closeGraceS', 'autoClose', 'areaDegrees'];
+  const known = ['dataDir', 'database', 'databaseSchema', 'broker', 'sharedGroup', 'clientId', 'sessionExpiryS', 'ingestConnections', 'brokerPort', 'shared', 'httpHost', 'httpPort', 'trustedFleetKeys', 'rewards', 'quality', 'time', 'closeGraceS', 'autoClose', 'areaDegrees'];
   for (const k of Object.keys(m)) if (!known.includes(k)) throw new FieldproofError('FP_E_CONFIG_INVALID', `unknown verifier config field "${k}" (known: ${known.join(', ')})`);
 
   const dataDir = m.dataDir ?? '.fieldproof/verifier';
@@ -114,6 +120,8 @@ export function resolveVerifierConfig(...layers: VerifierConfigInput[]): Verifie
   if (typeof clientId !== 'string' || !/^[A-Za-z0-9._-]{1,128}$/.test(clientId)) throw invalid('clientId', 'letters, digits, . _ - (1 to 128)', clientId);
   const sessionExpiryS = m.sessionExpiryS ?? 3600;
   if (!Number.isInteger(sessionExpiryS) || (sessionExpiryS as number) < 0) throw invalid('sessionExpiryS', 'whole seconds', sessionExpiryS);
+  const ingestConnections = m.ingestConnections ?? 4;
+  if (!Number.isInteger(ingestConnections) || (ingestConnections as number) < 1 || (ingestConnections as number) > 64) throw invalid('ingestConnections', 'an integer from 1 to 64', ingestConnections);
   return {
     dataDir,
     database: m.database as string | undefined,
@@ -126,6 +134,7 @@ export function resolveVerifierConfig(...layers: VerifierConfigInput[]): Verifie
     sharedGroup,
     clientId,
     sessionExpiryS: sessionExpiryS as number,
+    ingestConnections: ingestConnections as number,
     trustedFleetKeys: keys as string[],
     rewards,
     quality,

@@ -7,6 +7,7 @@ import type { Log } from '../core/host.js';
 import { createNativeVerifier } from '../../hosts/node/native-signer.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../../hosts/node/embedded-broker.js';
 import { DeviceCache } from './device-cache.js';
+import { DeviceHistory } from './device-history.js';
 import { closeEpoch, EpochStillOpenError } from './epoch-close.js';
 import { buildApi } from './http/api.js';
 import { createMetrics, type VerifierMetrics } from './http/metrics.js';
@@ -67,26 +68,36 @@ export async function startVerifier(config: VerifierConfig, log: Log, options: {
     epochOf: (t) => epochOf(t, config.rewards),
     historyDepth: historyDepthFor(config.quality, config.rewards.readingIntervalSeconds),
   };
+  pipeline.history = new DeviceHistory(ledger, { depth: pipeline.historyDepth! });
   const onboarding: OnboardingContext = { ledger, trustedFleetKeys: new Set(config.trustedFleetKeys), verify, now, areaDegrees: config.areaDegrees };
-  const mqttIngest = new MqttIngest({
-    url: brokerUrl,
-    shared: config.broker !== undefined && config.shared,
-    group: config.sharedGroup,
-    clientId: options.clientId ?? config.clientId,
-    sessionExpiryS: config.sessionExpiryS,
-    log,
-    now,
-    handle: async (report) => (await ingest(report, pipeline)).verdict,
-    onVerdict: (v, ms) => metrics.observeVerdict(v, ms),
-  });
+  const shared = config.broker !== undefined && config.shared;
+  const clientId = options.clientId ?? config.clientId;
+  const connections = shared ? config.ingestConnections : 1;
+  const ingests = Array.from(
+    { length: connections },
+    (_, i) =>
+      new MqttIngest({
+        url: brokerUrl,
+        shared,
+        group: config.sharedGroup,
+        clientId: i === 0 ? clientId : `${clientId}-${i}`,
+        sessionExpiryS: config.sessionExpiryS,
+        log,
+        now,
+        handle: async (report) => (await ingest(report, pipeline)).verdict,
+        onVerdict: (v, ms) => metrics.observeVerdict(v, ms),
+      }),
+  );
+  const mqttIngest = ingests[0]!;
+  const inFlight = () => ingests.reduce((n, x) => n + x.inFlight, 0);
   const http = buildApi({
     ledger,
     onboarding,
     metrics,
     onDeviceChanged: (id) => devices.invalidate(id),
-    health: () => ({ broker: brokerUrl, inFlight: mqttIngest.inFlight }),
+    health: () => ({ broker: brokerUrl, inFlight: inFlight(), ingestConnections: connections }),
   });
-  const queueTimer = setInterval(() => metrics.setQueueDepth(mqttIngest.inFlight), 1000).unref();
+  const queueTimer = setInterval(() => metrics.setQueueDepth(inFlight()), 1000).unref();
 
   let closing: Promise<number[]> | undefined;
   const closeDueEpochs = () =>
@@ -119,11 +130,11 @@ export async function startVerifier(config: VerifierConfig, log: Log, options: {
 
   let closeTimer: NodeJS.Timeout | undefined;
   try {
-    await mqttIngest.start();
+    for (const x of ingests) await x.start();
     await http.listen({ host: config.httpHost, port: config.httpPort });
   } catch (error) {
     clearInterval(queueTimer);
-    await mqttIngest.stop(1000).catch(() => {});
+    await Promise.all(ingests.map((x) => x.stop(1000).catch(() => {})));
     await http.close();
     await broker?.close();
     await ledger.close();
@@ -142,7 +153,7 @@ export async function startVerifier(config: VerifierConfig, log: Log, options: {
   }
   const address = http.server.address() as { port: number };
   const httpUrl = `http://${config.httpHost}:${address.port}`;
-  log.info(`verifier: broker ${brokerUrl}${config.broker && config.shared ? ' (shared subscription)' : ''}, HTTP ${httpUrl}, ledger ${config.database ? 'PostgreSQL' : join(config.dataDir, 'ledger.sqlite')}`);
+  log.info(`verifier: broker ${brokerUrl}${shared ? ` (shared subscription, ${connections} connection(s))` : ''}, HTTP ${httpUrl}, ledger ${config.database ? 'PostgreSQL' : join(config.dataDir, 'ledger.sqlite')}`);
   log.info(`epoch ${epochOf(Math.floor(now() / 1000), config.rewards)} open until ${new Date(epochBounds(epochOf(Math.floor(now() / 1000), config.rewards), config.rewards)[1] * 1000).toISOString()}`);
 
   let stopping: Promise<void> | undefined;
@@ -160,7 +171,7 @@ export async function startVerifier(config: VerifierConfig, log: Log, options: {
       (stopping ??= (async () => {
         if (closeTimer) clearInterval(closeTimer);
         clearInterval(queueTimer);
-        await mqttIngest.stop(); // in-flight readings finish; newer ones stay unacknowledged
+        await Promise.all(ingests.map((x) => x.stop())); // in-flight readings finish; newer ones stay unacknowledged
         await closing;
         await http.close();
         await broker?.close();

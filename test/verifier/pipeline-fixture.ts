@@ -8,6 +8,7 @@ import { createNobleSigner, nobleVerify, type Signer } from '../../src/core/sign
 import { nodeTopics } from '../../src/core/topics.js';
 import { SqliteLedger } from '../../src/verifier/ledger/sqlite-ledger.js';
 import { DeviceCache } from '../../src/verifier/device-cache.js';
+import { DeviceHistory } from '../../src/verifier/device-history.js';
 import { DEFAULT_TIME_WINDOW, ingest, ingestReport, type PipelineDeps } from '../../src/verifier/pipeline.js';
 import { DEFAULT_QUALITY_CONFIG } from '../../src/verifier/quality/quality-config.js';
 import { areaOf } from '../../src/verifier/registry/area.js';
@@ -36,7 +37,7 @@ export interface Fixture {
   register(signer: Signer, overrides?: Partial<DeviceRecordV1>): Promise<string>;
 }
 
-export async function pipelineFixture(): Promise<Fixture> {
+export async function pipelineFixture(options: { history?: boolean } = {}): Promise<Fixture> {
   const ledger = new SqliteLedger(':memory:');
   await ledger.open();
   const deps: PipelineDeps = {
@@ -46,7 +47,9 @@ export async function pipelineFixture(): Promise<Fixture> {
     quality: DEFAULT_QUALITY_CONFIG,
     time: DEFAULT_TIME_WINDOW,
     epochOf: (t) => epochOf(t, REWARDS),
+    historyDepth: 400,
   };
+  if (options.history) deps.history = new DeviceHistory(ledger, { depth: 400 });
   const register = async (signer: Signer, overrides: Partial<DeviceRecordV1> = {}) => {
     const deviceId = toHex(deviceIdOf(signer.publicKey));
     const location = overrides.location ?? { lat: 47.37, lon: 8.54 };

@@ -134,3 +134,28 @@ test('every junk input gets a documented verdict, nothing is credited, nothing t
   const stored = await f.ledger.readingsOfEpoch(epoch);
   t.true(stored.length <= 2, `${stored.length} readings stored`);
 });
+
+test('the in-memory history gives the same verdicts as reading the ledger each time', async (t) => {
+  const viaLedger = await pipelineFixture();
+  const viaMemory = await pipelineFixture({ history: true });
+  // a station that drifts, jumps once, sticks for hours, and delivers some readings out of order
+  const plan: { seq: number; time: number; temperature: number; humidity: number }[] = [];
+  for (let i = 0; i < 200; i++) {
+    const time = at + i * 180;
+    const temperature = i === 40 ? 35 : 14 + Math.sin(i / 10);
+    const humidity = i >= 60 ? 55 : 60 + (i % 7);
+    plan.push({ seq: i, time, temperature, humidity });
+  }
+  for (let i = 10; i < plan.length - 1; i += 17) [plan[i], plan[i + 1]] = [plan[i + 1]!, plan[i]!];
+  const reasons = async (f: typeof viaLedger) => {
+    const out: string[] = [];
+    for (const p of plan) {
+      const v = (await f.submit(f.sign({ seq: p.seq, time: p.time, values: { temperature: p.temperature, humidity: p.humidity }, backfilled: true }), at + 200 * 180 + 60)).verdict;
+      out.push(v.reason);
+    }
+    return out;
+  };
+  const fromLedger = await reasons(viaLedger);
+  t.deepEqual(await reasons(viaMemory), fromLedger);
+  t.true(fromLedger.includes('jump') && fromLedger.includes('flat_line'), fromLedger.join(','));
+});
