@@ -31,6 +31,7 @@ import { SQL } from '../src/verifier/ledger/queries.js';
 import { deviceParams, readingParams, verdictParams } from '../src/verifier/ledger/rows.js';
 import { SqliteLedger } from '../src/verifier/ledger/sqlite-ledger.js';
 import { DEFAULT_TIME_WINDOW, historyDepthFor, ingest, ingestReport, type PipelineDeps } from '../src/verifier/pipeline.js';
+import { DeviceHistory } from '../src/verifier/device-history.js';
 import { DEFAULT_QUALITY_CONFIG, type QualityConfig } from '../src/verifier/quality/quality-config.js';
 import { epochOf, parseRewardConfig } from '../src/verifier/rewards/epochs.js';
 import type { AcceptedReadingV1, VerdictV1 } from '../src/verifier/types.js';
@@ -213,6 +214,8 @@ export async function measureVerifierPipeline(options: PipelineBenchOptions = {}
       time: DEFAULT_TIME_WINDOW,
       epochOf: (t) => epochOf(t, REWARDS),
       historyDepth,
+      // as the service runs it (verifier-service.ts): each device's history read once, then kept in memory
+      ...(historyDepth > 0 ? { history: new DeviceHistory(ledger, { depth: historyDepth }) } : {}),
     });
 
     let copies = 0;
