@@ -59,6 +59,11 @@ export function checkFlatLine(current: TimedReading, history: readonly TimedRead
   if (!Array.isArray(history)) throw new TypeError('history: expected an array of readings, newest first');
   // Entries are converted only when the walk reaches them: it usually stops after one or two of the hundreds
   // a 6-hour window holds (converting them all up front cost ~100 us per reading in npm run bench).
+  // Shapes are checked up front (cheap), so a malformed entry is named even when the walk would not reach it.
+  history.forEach((h, i) => {
+    timeOf(h, `history[${i}]`);
+    if (!Array.isArray(h.measurements)) throw new TypeError(`history[${i}].measurements: expected an array of {quantity, value}`);
+  });
   const ordered = isNewestFirst(history) ? history : [...history].sort((a, b) => b.time - a.time);
   const converted: (ReadonlyMap<string, number> | undefined)[] = [];
   const valuesAt = (i: number) => (converted[i] ??= valuesOf(ordered[i]!.measurements, `history[${i}].measurements`));
