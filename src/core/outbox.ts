@@ -28,7 +28,7 @@ export function assertCapacity(capacity: number): void {
   if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError('capacity: a positive integer');
 }
 
-/** In-memory outbox (tests, simulations with many nodes). Loses its contents with the process. */
+/** In-memory outbox (tests, simulations with many nodes). Its contents are gone when the program ends. */
 export class MemoryOutbox implements Outbox {
   #entries: OutboxEntry[] = [];
   #head = 0;
