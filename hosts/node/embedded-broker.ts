@@ -1,6 +1,6 @@
 // An embedded MQTT broker (Aedes) for when no broker URL is given: the desktop node and the demo run
 // without installing anything. Aedes speaks MQTT 3.1.1 with QoS 0/1/2, retained messages and last wills.
-import { createServer, type Server } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { Aedes } from 'aedes';
 import { FieldproofError } from '../../src/core/errors.js';
 
@@ -9,6 +9,13 @@ export interface EmbeddedBroker {
   port: number;
   broker: Aedes;
   close(): Promise<void>;
+  /**
+   * Go offline like a restarting broker that keeps its persistence (Mosquitto with `persistence true`): stop
+   * listening and drop every connection, but keep sessions, subscriptions and queued QoS 1 messages.
+   */
+  suspend(): Promise<void>;
+  /** Listen again on the same port. */
+  resume(): Promise<void>;
 }
 
 export interface EmbeddedBrokerOptions {
@@ -36,11 +43,37 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions = {}): 
       throw error;
     }
     const actual = (server.address() as { port: number }).port;
+    let current: Server | undefined = server;
+    const sockets = new Set<Socket>();
+    const track = (s: Server) =>
+      s.on('connection', (socket: Socket) => {
+        sockets.add(socket);
+        socket.once('close', () => sockets.delete(socket));
+      });
+    track(server);
     return {
       url: `mqtt://${host}:${actual}`,
       port: actual,
       broker,
-      close: () => closeBroker(server, broker),
+      close: async () => {
+        if (current) await closeBroker(current, broker);
+        else await new Promise<void>((resolve) => broker.close(() => resolve()));
+        current = undefined;
+      },
+      suspend: async () => {
+        if (!current) return;
+        const closing = new Promise<void>((resolve) => current!.close(() => resolve()));
+        for (const socket of sockets) socket.destroy();
+        await closing;
+        current = undefined;
+      },
+      resume: async () => {
+        if (current) return;
+        const next = createServer(broker.handle);
+        track(next);
+        await listen(next, actual, host);
+        current = next;
+      },
     };
   }
   throw new Error('unreachable');

@@ -5,6 +5,7 @@ import { registerDemo } from './demo-command.js';
 import { registerNode } from './node-command.js';
 import { registerFleetCommands } from './fleet-commands.js';
 import { registerRewards } from './rewards-command.js';
+import { registerSim } from './sim-command.js';
 import { registerVerifier } from './verifier-command.js';
 
 export function buildProgram(): Command {
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerVerifier(program);
   registerFleetCommands(program);
   registerRewards(program);
+  registerSim(program);
   return program;
 }
 

@@ -18,6 +18,9 @@ export const ERROR_CODES = Object.freeze({
   FP_E_DATA_DIR: 'the data directory cannot be created or written',
   FP_E_LEDGER_UNAVAILABLE: 'the ledger database cannot be opened or reached',
   FP_E_LEDGER_SCHEMA: 'the ledger database has a schema version this verifier does not know',
+  FP_E_SIM_OPTIONS: 'the simulation options contradict each other',
+  FP_E_SIM_REGISTER: 'the simulator could not register one of its devices with the verifier',
+  FP_E_SIM_STALLED: 'the simulated fleet did not settle in time',
 });
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -18,6 +18,7 @@ import { historyDepthFor, ingest, type PipelineDeps } from './pipeline.js';
 import type { OnboardingContext } from './registry/onboarding.js';
 import { epochBounds, epochOf } from './rewards/epochs.js';
 import { MqttIngest } from './service/mqtt-ingest.js';
+import type { VerdictV1 } from './types.js';
 import type { VerifierConfig } from './verifier-config.js';
 
 export interface RunningVerifier {
@@ -44,7 +45,15 @@ export function openLedger(config: Pick<VerifierConfig, 'database' | 'databaseSc
   return new SqliteLedger(join(config.dataDir, 'ledger.sqlite'));
 }
 
-export async function startVerifier(config: VerifierConfig, log: Log, options: { now?: () => number; clientId?: string } = {}): Promise<RunningVerifier> {
+export interface StartVerifierOptions {
+  /** The service's clock (Unix ms); a fleet simulation passes its simulated time. Default Date.now. */
+  now?: () => number;
+  clientId?: string;
+  /** Called with every verdict once recorded, and again (revised = true) when the neighbour review changes it. */
+  onVerdict?: (verdict: VerdictV1, revised: boolean) => void;
+}
+
+export async function startVerifier(config: VerifierConfig, log: Log, options: StartVerifierOptions = {}): Promise<RunningVerifier> {
   const now = options.now ?? Date.now;
   const ledger = openLedger(config);
   await ledger.open();
@@ -85,7 +94,10 @@ export async function startVerifier(config: VerifierConfig, log: Log, options: {
         log,
         now,
         handle: async (report) => (await ingest(report, pipeline)).verdict,
-        onVerdict: (v, ms) => metrics.observeVerdict(v, ms),
+        onVerdict: (v, ms) => {
+          metrics.observeVerdict(v, ms);
+          options.onVerdict?.(v, false);
+        },
       }),
   );
   const mqttIngest = ingests[0]!;
@@ -117,7 +129,10 @@ export async function startVerifier(config: VerifierConfig, log: Log, options: {
             for (const x of r.reviewed) {
               if (x.quality === 1) continue;
               const revised = await ledger.getVerdict(x.reading.messageHash);
-              if (revised) mqttIngest.publishVerdict(revised);
+              if (revised) {
+                mqttIngest.publishVerdict(revised);
+                options.onVerdict?.(revised, true);
+              }
             }
             log.info(`epoch ${e} closed: root ${r.settlement.root}, ${r.settlement.payouts.length} payout(s), total ${r.settlement.total}`);
           }

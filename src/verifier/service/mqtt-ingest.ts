@@ -86,6 +86,16 @@ export class MqttIngest {
       client.once('error', reject);
     });
     await client.subscribeAsync(this.filter, { qos: 1 });
+    // A broker that comes back without our session (restarted without persistence, or the session expired)
+    // has forgotten the subscription, and MQTT.js only resubscribes by itself for clean sessions: do it here,
+    // or the verifier would sit connected and hear nothing.
+    client.on('connect', (packet) => {
+      if (!packet.sessionPresent && !this.#stopping) {
+        client.subscribe(this.filter, { qos: 1 }, (error) => {
+          if (error) this.#o.log.error(`resubscribing to ${this.filter} after the broker lost the session: ${error.message}`);
+        });
+      }
+    });
   }
 
   async #process(topic: string, message: Uint8Array, receivedAt: number): Promise<void> {
