@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { benchLedgerInserts } from './ledger-inserts.js';
 import { benchNodeSigning } from './node-signing.js';
 import { benchReadingSize } from './reading-size.js';
+import { benchSimFleet, formatSimFleet } from './sim-fleet.js';
 import { benchVerifierE2E, formatVerifierE2E } from './verifier-e2e.js';
 import { benchVerifierPipeline, formatVerifierPipeline } from './verifier-pipeline.js';
 import { benchXsSigning, formatXsSigning } from './xs-signing.js';
@@ -56,6 +57,16 @@ const ledger = await benchLedgerInserts({ preload: 2_000_000, postgresPreload: P
 console.table(formatLedgerInserts(ledger));
 if ('skipped' in ledger.postgres) console.log(`PostgreSQL skipped: ${ledger.postgres.skipped}`);
 results.ledgerInserts = { ...ledger, note: `PostgreSQL preload lowered to ${POSTGRES_PRELOAD} in npm run bench (node dist/bench/ledger-inserts.js preloads 2,000,000)` };
+
+console.log('\n== Fleet simulator: 1-hour 1,000-node accelerated run (twice), and nodes sustained in real time at a 60 s interval');
+try {
+  const sim = await benchSimFleet();
+  console.log(formatSimFleet(sim));
+  results.simFleet = sim;
+} catch (error) {
+  console.log(`failed: ${(error as Error).message}`);
+  results.simFleet = { failed: (error as Error).message };
+}
 
 function formatLedgerInserts(r: Awaited<ReturnType<typeof benchLedgerInserts>>) {
   const rows: Record<string, unknown>[] = [];

@@ -177,9 +177,9 @@ function findings(r: SimReport): string[] {
 
 const WHY: Partial<Record<Profile, string>> = {
   cloned_key:
-    'A clone signs with a registered key and numbers its readings where the original never will, so every check passes; ' +
-    "it earns nothing extra (reward counts sampling slots and the victim's slots are already covered), but its data is " +
-    'indistinguishable from the victim\'s. Detecting it needs a per-device check that sequence order agrees with time order.',
+    'A clone signs with a registered key and numbers its readings where the original never will, so it passes every ' +
+    "check at ingest; its readings count until the epoch closes, when the key-conflict review rejects all of the device's " +
+    'readings of the epoch. It earns nothing (the victim owns the device), and the victim earns nothing while the clone runs.',
   invented:
     'Invented values that stay within the neighbours\' spread pass the robust z-score; only values further than ' +
     'zReject robust deviations from the neighbourhood median are caught, and then only at epoch close.',

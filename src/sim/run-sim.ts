@@ -163,6 +163,7 @@ export async function startSim(o: SimOptions): Promise<SimRun> {
     dataDir: o.dataDir,
     log: o.log,
     captured: new Map(),
+    compromised: new Set(plans.filter((p) => p.profile === 'cloned_key').map((p) => p.traits.victim)),
   };
   const actors: SimActor[] = plans.map((p) => createActor(ctx, p, plans));
   for (const a of actors) a.start();
@@ -246,7 +247,7 @@ export async function startSim(o: SimOptions): Promise<SimRun> {
       await Promise.all(actors.map((a) => a.node?.stop()));
       for (const a of actors) if (!a.gate.open) a.gate.setCut(false);
       const last = epochOf(Math.floor((lockstep.now - 1) / 1000), rewards());
-      if (!o.signal?.aborted) await lockstep.runUntil(epochEnd(last) + graceMs + 1000, { settle, afterStep });
+      if (!o.signal?.aborted) await lockstep.runUntil(epochEnd(last) + graceMs + 1000, { settle, afterStep, signal: o.signal });
       else await settle().catch(() => {});
     } catch (error) {
       failure = error;

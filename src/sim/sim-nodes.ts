@@ -40,6 +40,8 @@ export interface FleetContext {
   log: Log;
   /** The last reading each genuine node got acknowledged, by node index (what a network attacker can capture). */
   captured: Map<number, Uint8Array>;
+  /** Nodes whose key a clone carries: their readings cannot be told from the clone's, so none is counted as honest. */
+  compromised: ReadonlySet<number>;
 }
 
 /** Anything in the fleet that publishes: a board, or an attacker on the network. */
@@ -89,7 +91,7 @@ function board(ctx: FleetContext, plan: NodePlan, options: { signer: Signer; cli
   const sequence = new SequenceAllocator(storage, { fresh: false });
   const { mqtt, gate } = transportFor(ctx, options.clientId, plan.name);
   // Legitimate: a genuine measurement, correctly timed, from an honest owner. Its rejection is a false one.
-  const legit = plan.profile === 'honest' || plan.profile === 'offline_backfill';
+  const legit = (plan.profile === 'honest' || plan.profile === 'offline_backfill') && !ctx.compromised.has(plan.index);
   tallied(ctx, gate, plan, () => legit);
   if (PROFILE_INFO[plan.profile].genuine) gate.onDelivered = (topic, payload) => topic.endsWith('/readings') && ctx.captured.set(plan.index, payload);
   const skew = plan.profile === 'clock_skew' ? plan.traits.skewMs : 0;

@@ -3,6 +3,7 @@
 // of the epoch's end, the reward and quality configs), so `recompute` reproduces the root anyone can check.
 import type { Ledger } from './ledger/ledger.js';
 import type { QualityConfig } from './quality/quality-config.js';
+import { findKeyConflicts } from './quality/key-conflict.js';
 import { reviewBucket } from './quality/neighbours.js';
 import { epochBounds, type RewardConfig } from './rewards/epochs.js';
 import { computeShares } from './rewards/scoring.js';
@@ -17,9 +18,11 @@ export interface EpochInputs {
 
 export interface ReviewedReading {
   reading: AcceptedReadingV1;
-  /** null when the review rejects it as a neighbour outlier. */
+  /** null when the review rejects it (a neighbour outlier, or a key conflict). */
   quality: number | null;
   detail: string;
+  /** Why it was rejected, when it was. */
+  reason?: 'neighbour_outlier' | 'key_conflict';
 }
 
 /** The registry as it stood at `atMs`: devices registered by then, each with the owner it had then. */
@@ -40,16 +43,33 @@ export async function epochInputs(ledger: Ledger, epoch: number, rewards: Reward
   return { epoch, readings: await ledger.readingsOfEpoch(epoch), devices: await devicesAsOf(ledger, endS * 1000) };
 }
 
-/** Neighbour review per time bucket over the readings accepted at ingest (maintenance readings are not judged). */
+/**
+ * Review of the readings accepted at ingest (maintenance readings are not judged): first key conflicts (a device
+ * key on two boards rejects all of the device's readings of the epoch), then neighbour review per time bucket
+ * over the rest.
+ */
 export function reviewEpoch(inputs: EpochInputs, quality: QualityConfig): ReviewedReading[] {
   const devices = new Map(inputs.devices.map((d) => [d.deviceId, d]));
+  const conflicts = findKeyConflicts(inputs.readings.filter((r) => devices.has(r.deviceId)));
   const buckets = new Map<number, AcceptedReadingV1[]>();
+  const reviewed: ReviewedReading[] = [];
   for (const r of inputs.readings) {
-    if (r.maintenance || !devices.has(r.deviceId)) continue;
+    if (!devices.has(r.deviceId)) continue;
+    const conflict = conflicts.get(r.deviceId);
+    if (conflict) {
+      const { earlier, later } = conflict;
+      reviewed.push({
+        reading: r,
+        quality: null,
+        reason: 'key_conflict',
+        detail: `seq ${earlier.seq} is dated ${earlier.time - later.time} s after seq ${later.seq}: the key signs on two boards`,
+      });
+      continue;
+    }
+    if (r.maintenance) continue;
     const b = Math.floor(r.time / quality.neighbour.bucketS);
     (buckets.get(b) ?? buckets.set(b, []).get(b)!).push(r);
   }
-  const reviewed: ReviewedReading[] = [];
   for (const key of [...buckets.keys()].sort((a, b) => a - b)) {
     const readings = buckets.get(key)!;
     const results = reviewBucket(
@@ -59,7 +79,7 @@ export function reviewEpoch(inputs: EpochInputs, quality: QualityConfig): Review
     for (const r of readings) {
       const res = results.get(r.messageHash);
       if (res?.outlier) {
-        reviewed.push({ reading: r, quality: null, detail: `${res.outlier.quantity} robust z = ${res.outlier.z.toFixed(2)} against its neighbours` });
+        reviewed.push({ reading: r, quality: null, reason: 'neighbour_outlier', detail: `${res.outlier.quantity} robust z = ${res.outlier.z.toFixed(2)} against its neighbours` });
       } else {
         reviewed.push({ reading: r, quality: res ? res.quality : 1, detail: 'neighbour review passed' });
       }
@@ -114,7 +134,7 @@ export async function closeEpoch(
     await ledger.reviseVerdict(
       x.reading.messageHash,
       x.quality === null
-        ? { status: 'rejected', reason: 'neighbour_outlier', detail: x.detail, quality: null }
+        ? { status: 'rejected', reason: x.reason ?? 'neighbour_outlier', detail: x.detail, quality: null }
         : { status: 'accepted', reason: 'ok', detail: x.detail, quality: x.quality },
     );
   }

@@ -30,6 +30,7 @@ export const REASONS = Object.freeze({
   jump: 'a value changed faster than physically plausible since the previous reading',
   flat_line: 'a value has been stuck for longer than the flat-line window',
   neighbour_outlier: 'inconsistent with nearby stations in the same time bucket (robust z-score)',
+  key_conflict: "the device's sequence numbers and times disagree within the epoch: its key signs on two boards",
 });
 
 export type ReasonCode = keyof typeof REASONS;

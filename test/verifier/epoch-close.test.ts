@@ -85,3 +85,35 @@ test('recompute notices a settlement that does not match its inputs', async (t) 
   const r = await recomputeEpoch(f.ledger, epoch, { rewards: REWARDS, quality: f.deps.quality });
   t.false(r.matches);
 });
+
+test('a key signing on two boards: every reading of that device in the epoch is revised to key_conflict and it earns nothing', async (t) => {
+  const f = await pipelineFixture();
+  const signers = Array.from({ length: 5 }, (_, i) => createNobleSigner(new Uint8Array(32).fill(90 + i)));
+  for (const [i, s] of signers.entries()) await f.register(s, { location: { lat: 47.37 + i * 0.002, lon: 8.54 }, owner: owners[0]! });
+  const epoch = 2;
+  const [start, end] = epochBounds(epoch, REWARDS);
+  const victim = signers[0]!;
+  for (const [i, s] of signers.entries()) {
+    for (let k = 0; k < 8; k++) {
+      const time = start + 60 + k * 60;
+      const topic = nodeTopics(toHex(deviceIdOf(s.publicKey))).readings;
+      const v = (await f.submit(f.sign({ seq: k, time, values: { temperature: 14 + i * 0.1 }, signer: s }), time + 1, topic)).verdict;
+      if (v.reason !== 'ok') throw new Error(`setup: ${v.reason}`);
+      if (s === victim) {
+        // The clone: same key, numbers from a billion, 20 s after the original.
+        const c = (await f.submit(f.sign({ seq: 1_000_000_000 + k, time: time + 20, values: { temperature: 15 }, signer: s }), time + 21, topic)).verdict;
+        t.is(c.reason, 'ok', 'at ingest a clone passes');
+      }
+    }
+  }
+  const closed = await closeEpoch(f.ledger, epoch, { ...cfg((end + 61) * 1000), quality: f.deps.quality });
+  const victimId = toHex(deviceIdOf(victim.publicKey));
+  const verdicts = await f.ledger.listVerdicts({ deviceId: victimId, limit: 100 });
+  t.is(verdicts.length, 16);
+  t.true(verdicts.every((v) => v.status === 'rejected' && v.reason === 'key_conflict'), JSON.stringify(verdicts.map((v) => v.reason)));
+  t.regex(verdicts[0]!.detail, /the key signs on two boards/);
+  t.is(closed.shares.find((s) => s.deviceId === victimId)!.amount, '0');
+  const others = await f.ledger.listVerdicts({ deviceId: toHex(deviceIdOf(signers[1]!.publicKey)), limit: 100 });
+  t.true(others.every((v) => v.reason === 'ok'));
+  t.true((await recomputeEpoch(f.ledger, epoch, { rewards: REWARDS, quality: f.deps.quality })).matches);
+});
