@@ -23,6 +23,8 @@ export interface ReviewedReading {
   detail: string;
   /** Why it was rejected, when it was. */
   reason?: 'neighbour_outlier' | 'key_conflict';
+  /** Whether enough neighbours had the reading's quantities to compare it (quality 1 without them). */
+  compared?: boolean;
 }
 
 /** The registry as it stood at `atMs`: devices registered by then, each with the owner it had then. */
@@ -79,9 +81,9 @@ export function reviewEpoch(inputs: EpochInputs, quality: QualityConfig): Review
     for (const r of readings) {
       const res = results.get(r.messageHash);
       if (res?.outlier) {
-        reviewed.push({ reading: r, quality: null, reason: 'neighbour_outlier', detail: `${res.outlier.quantity} robust z = ${res.outlier.z.toFixed(2)} against its neighbours` });
+        reviewed.push({ reading: r, quality: null, reason: 'neighbour_outlier', compared: true, detail: `${res.outlier.quantity} robust z = ${res.outlier.z.toFixed(2)} against its neighbours` });
       } else {
-        reviewed.push({ reading: r, quality: res ? res.quality : 1, detail: 'neighbour review passed' });
+        reviewed.push({ reading: r, quality: res ? res.quality : 1, compared: !!res, detail: 'neighbour review passed' });
       }
     }
   }
@@ -98,14 +100,34 @@ export interface EpochResult {
 export function settleEpoch(inputs: EpochInputs, rewards: RewardConfig, quality: QualityConfig, closedAt: number): EpochResult {
   const reviewed = reviewEpoch(inputs, quality);
   const byHash = new Map(reviewed.map((x) => [x.reading.messageHash, x]));
+  const inconsistent = inconsistentDevices(reviewed, quality);
   const finalReadings = inputs.readings.flatMap((r) => {
     if (r.maintenance) return [r];
     const x = byHash.get(r.messageHash);
     if (!x || x.quality === null) return [];
-    return [{ ...r, quality: x.quality }];
+    // A consistently inconsistent device scores 0 for the epoch: its readings stay accepted, it earns nothing.
+    return [{ ...r, quality: inconsistent.has(r.deviceId) ? 0 : x.quality }];
   });
   const shares = computeShares(inputs.epoch, finalReadings, inputs.devices, rewards);
   return { settlement: buildSettlement(inputs.epoch, shares, closedAt), shares, reviewed };
+}
+
+/**
+ * Devices whose share of neighbour-compared readings within zFull (quality 1) is below minConsistency, among
+ * those with at least minConsistencyReadings compared readings in the epoch.
+ */
+export function inconsistentDevices(reviewed: readonly ReviewedReading[], quality: QualityConfig): Set<string> {
+  const { minConsistency, minConsistencyReadings } = quality.neighbour;
+  const counts = new Map<string, { compared: number; full: number }>();
+  for (const x of reviewed) {
+    if (!x.compared) continue;
+    const c = counts.get(x.reading.deviceId) ?? counts.set(x.reading.deviceId, { compared: 0, full: 0 }).get(x.reading.deviceId)!;
+    c.compared++;
+    if (x.quality === 1) c.full++;
+  }
+  const out = new Set<string>();
+  for (const [deviceId, c] of counts) if (c.compared >= minConsistencyReadings && c.full / c.compared < minConsistency) out.add(deviceId);
+  return out;
 }
 
 export class EpochStillOpenError extends Error {

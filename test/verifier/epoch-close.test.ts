@@ -117,3 +117,36 @@ test('a key signing on two boards: every reading of that device in the epoch is 
   t.true(others.every((v) => v.reason === 'ok'));
   t.true((await recomputeEpoch(f.ledger, epoch, { rewards: REWARDS, quality: f.deps.quality })).matches);
 });
+
+test('a device mildly but consistently off its neighbours earns nothing, though each reading stays accepted', async (t) => {
+  const f = await pipelineFixture();
+  const signers = Array.from({ length: 7 }, (_, i) => createNobleSigner(new Uint8Array(32).fill(120 + i)));
+  for (const [i, s] of signers.entries()) await f.register(s, { location: { lat: 47.37 + i * 0.002, lon: 8.54 + i * 0.002 }, owner: owners[i % 2]! });
+  const epoch = 2;
+  const [start, end] = epochBounds(epoch, REWARDS);
+  for (const [i, s] of signers.entries()) {
+    for (let k = 0; k < 8; k++) {
+      const time = start + 60 + k * 60;
+      // Device 6 reads 3.6 Cel warm: robust z about 2.4, inside zReject (3.5) but outside zFull (2) every time.
+      const temperature = (i === 6 ? 17.6 : 14) + i * 0.02 + k * 0.05;
+      const v = (await f.submit(f.sign({ seq: k, time, values: { temperature }, signer: s }), time + 1, nodeTopics(toHex(deviceIdOf(s.publicKey))).readings)).verdict;
+      if (v.reason !== 'ok') throw new Error(`setup: ${v.reason}`);
+    }
+  }
+  const off = toHex(deviceIdOf(signers[6]!.publicKey));
+  const closed = await closeEpoch(f.ledger, epoch, { ...cfg((end + 61) * 1000), quality: f.deps.quality });
+  const verdicts = await f.ledger.listVerdicts({ deviceId: off, limit: 100 });
+  t.true(verdicts.every((v) => v.status === 'accepted' && v.quality! > 0 && v.quality! < 1), JSON.stringify(verdicts.map((v) => [v.reason, v.quality])));
+  const share = closed.shares.find((s) => s.deviceId === off)!;
+  t.is(share.outcome, 'below_quality');
+  t.is(share.amount, '0');
+  t.true(closed.shares.filter((s) => s.deviceId !== off && s.deviceId !== f.deviceId).some((s) => s.outcome === 'earned'));
+  // Turned off, the same epoch pays it.
+  const lenient = { ...f.deps.quality, neighbour: { ...f.deps.quality.neighbour, minConsistency: 0 } };
+  const { settleEpoch, epochInputs } = await import('../../src/verifier/epoch-close.js');
+  const again = settleEpoch(await epochInputs(f.ledger, epoch, REWARDS), REWARDS, lenient, closed.settlement.closedAt);
+  const lenientShare = again.shares.find((s) => s.deviceId === off)!;
+  t.not(lenientShare.outcome, 'below_quality');
+  t.true(lenientShare.score > 0);
+  t.true((await recomputeEpoch(f.ledger, epoch, { rewards: REWARDS, quality: f.deps.quality })).matches);
+});

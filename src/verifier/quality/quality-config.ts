@@ -54,6 +54,13 @@ export interface NeighbourConfig {
   readonly zFull: number;
   /** Smallest MAD used per quantity; only quantities listed here are compared with neighbours. */
   readonly madFloor: QuantityRules<number>;
+  /**
+   * Device consistency over an epoch: the share of its neighbour-reviewed readings within zFull. A device below
+   * this share earns nothing for the epoch ('below_quality'), however mild each single deviation; 0 turns it off.
+   */
+  readonly minConsistency: number;
+  /** Fewer neighbour-reviewed readings in the epoch than this: consistency is not judged. */
+  readonly minConsistencyReadings: number;
 }
 
 export interface QualityConfig {
@@ -161,6 +168,11 @@ export const DEFAULT_QUALITY_CONFIG: QualityConfig = deepFreeze({
     zReject: 3.5,
     // About 95 % of an honest, normally spread neighbourhood lies within 2 robust standard deviations.
     zFull: 2,
+    // An honest station is within zFull about 95 % of the time; one that is within it less than half the time is
+    // consistently off (a made-up or badly sited station) even when no single reading reaches zReject. The fleet
+    // simulator's invented stations are within it about 5 % of the time, honest ones 100 %.
+    minConsistency: 0.5,
+    minConsistencyReadings: 6,
     // A deviation must exceed zReject * floor / 0.6745 (5.2 floors) before it can be an outlier: temperature
     // 5.2 Cel, humidity 15.6 %RH, PM 26..52 ug/m3, CO2 156 ppm — above what sensor accuracy (BME280 +-1 Cel,
     // +-3 %RH; PMS5003 +-10 ug/m3; SCD4x +-(50 ppm + 5 %)) and honest siting differences produce in 10 km.
@@ -298,7 +310,7 @@ function flatLineAt(v: unknown, base: FlatLineConfig, path: string): FlatLineCon
 function neighbourAt(v: unknown, base: NeighbourConfig, path: string): NeighbourConfig {
   if (v === undefined) return base;
   const o = objectAt(v, path);
-  const numbers = ['radiusKm', 'bucketS', 'minNeighbours', 'maxNeighbours', 'zReject', 'zFull'] as const;
+  const numbers = ['radiusKm', 'bucketS', 'minNeighbours', 'maxNeighbours', 'zReject', 'zFull', 'minConsistency', 'minConsistencyReadings'] as const;
   onlyKeys(o, [...numbers, 'madFloor'], path);
   const pick = (k: (typeof numbers)[number], read: (v: unknown, path: string) => number) =>
     o[k] === undefined ? base[k] : read(o[k], `${path}.${k}`);
@@ -310,7 +322,10 @@ function neighbourAt(v: unknown, base: NeighbourConfig, path: string): Neighbour
     zReject: pick('zReject', positiveAt),
     zFull: pick('zFull', nonNegativeAt),
     madFloor: quantityRulesAt(o.madFloor, base.madFloor, `${path}.madFloor`, positiveAt),
+    minConsistency: pick('minConsistency', nonNegativeAt),
+    minConsistencyReadings: pick('minConsistencyReadings', positiveIntegerAt),
   };
+  if (n.minConsistency > 1) throw new RangeError(`${path}.minConsistency: a share from 0 to 1`);
   if (n.maxNeighbours < n.minNeighbours) throw new RangeError(`${path}.maxNeighbours: must not be below minNeighbours (${n.minNeighbours})`);
   if (!(n.zFull < n.zReject)) throw new RangeError(`${path}.zFull: must be below zReject (${n.zReject})`);
   return n;

@@ -109,3 +109,10 @@ test('refuses limits that contradict each other', (t) => {
     message: /^obj\.flatLine\.rules\.co2: floor/,
   });
 });
+
+test('neighbour consistency: a share from 0 to 1 and a positive count of readings', (t) => {
+  t.is(parseQualityConfig({ neighbour: { minConsistency: 0.3 } }).neighbour.minConsistency, 0.3);
+  t.is(parseQualityConfig({}).neighbour.minConsistency, 0.5);
+  t.throws(() => parseQualityConfig({ neighbour: { minConsistency: 1.5 } }), { message: /obj\.neighbour\.minConsistency/ });
+  t.throws(() => parseQualityConfig({ neighbour: { minConsistencyReadings: 0 } }), { message: /obj\.neighbour\.minConsistencyReadings/ });
+});
