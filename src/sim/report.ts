@@ -170,6 +170,13 @@ function findings(r: SimReport): string[] {
     const why = WHY[p.profile];
     out.push(`${p.profile}: ${p.accepted} of ${p.sent} readings (${pct(through)}) accepted, ${pct(p.rewardShare)} of rewards captured. ${why ?? ''}`.trim());
   }
+  const victims = r.profiles.find((p) => p.profile === 'honest')?.byReason.key_conflict ?? 0;
+  if (victims > 0) {
+    out.push(
+      `${victims} reading(s) of honest nodes whose key a clone carries were rejected as key_conflict with their clones'; ` +
+        'they are not counted as false rejections: a node whose key an attacker holds cannot be told from its clone, and its owner must re-provision it.',
+    );
+  }
   if (r.totals.pending > 0) out.push(`${r.totals.pending} reading(s) had no verdict when the report was made.`);
   if (r.totals.leftInOutboxes > 0) out.push(`${r.totals.leftInOutboxes} reading(s) were still in node outboxes at the end.`);
   return out;
@@ -182,7 +189,10 @@ const WHY: Partial<Record<Profile, string>> = {
     'readings of the epoch. It earns nothing (the victim owns the device), and the victim earns nothing while the clone runs.',
   invented:
     'Invented values that stay within the neighbours\' spread pass the robust z-score; only values further than ' +
-    'zReject robust deviations from the neighbourhood median are caught, and then only at epoch close.',
+    'zReject robust deviations from the neighbourhood median are rejected, and a device earns nothing for an epoch ' +
+    'only when fewer than half of its readings are within zFull. An invented station that happens to match the ' +
+    'weather for an epoch earns like an honest one; catching it needs longer memory (how a station tracks its ' +
+    "neighbours' changes over days), which the verifier does not have yet.",
   flooding:
     'Readings sent faster than the schedule are accepted but earn nothing extra: scoring counts sampling slots, not readings.',
 };

@@ -77,6 +77,8 @@ export interface SimRun {
   done: Promise<SimReport>;
   /** The report so far. */
   report(): Promise<SimReport>;
+  /** The last live report (rebuilt every few seconds while running), or undefined before the first. */
+  live(): SimReport | undefined;
 }
 
 /** 2026-06-01T00:00:00Z: accelerated runs start here unless told otherwise, so they replay exactly. */
@@ -114,6 +116,8 @@ export async function startSim(o: SimOptions): Promise<SimRun> {
   const fleetSigner = createNativeSigner(fleetKey);
   let verifier: RunningVerifier;
   let config: VerifierConfig;
+  // The dashboard asks the verifier's HTTP API for the simulation report; it is filled in once the run starts.
+  let liveReport: () => SimReport | undefined = () => undefined;
   try {
     config = resolveVerifierConfig(
       {
@@ -232,8 +236,24 @@ export async function startSim(o: SimOptions): Promise<SimRun> {
       epochsClosed = closedEpochs.length;
       closeCandidate++;
     }
+    refreshLive();
     o.onProgress?.({ nowMs: now, startMs, endMs, lagMs: lockstep.lagMs(), sent: tally.verdicts + tally.pending, verdicts: tally.verdicts, epochsClosed, brokerUp });
   };
+
+  // The live report, for the dashboard: rebuilt at most every 3 s of real time, never awaited by the steps.
+  let live: SimReport | undefined;
+  let liveAt = 0;
+  let rebuilding = false;
+  const refreshLive = () => {
+    if (rebuilding || performance.now() - liveAt < 3000) return;
+    rebuilding = true;
+    liveAt = performance.now();
+    void report()
+      .then((r) => (live = r))
+      .catch(() => {})
+      .finally(() => (rebuilding = false));
+  };
+  liveReport = () => live;
 
   const report = () =>
     buildReport({ plans, tally, ledger: verifier.ledger, closedEpochs, seed: o.seed, accel: o.accel, startMs, nowMs: lockstep.now, leftInOutboxes: actors.reduce((n, a) => n + (a.outbox?.depth ?? 0), 0) });
@@ -259,7 +279,7 @@ export async function startSim(o: SimOptions): Promise<SimRun> {
     if (failure) throw failure;
     return final;
   })();
-  return { verifier, brokerUrl, plans, done, report };
+  return { verifier, brokerUrl, plans, done, report, live: () => live };
 }
 
 async function waitConnected(actors: readonly SimActor[], signal?: { aborted: boolean }): Promise<void> {
