@@ -36,6 +36,11 @@ export interface SimOptions {
   graceS?: number;
   /** Simulated time per real time; Infinity = as fast as possible. */
   accel: number;
+  /**
+   * Simulated ms per lockstep step (default 10 s accelerated, 1 s in real time). Readings of one step reach the
+   * verifier stamped with the step's end, so a step must stay well inside the verifier's time tolerances.
+   */
+  stepMs?: number;
   intervalS: number;
   epochS: number;
   /** External broker; undefined = an embedded one on brokerPort. */
@@ -100,7 +105,9 @@ export async function startSim(o: SimOptions): Promise<SimRun> {
   // Faults that start partway through place themselves in the run; an endless run places them in its first hour.
   const runLengthMs = Number.isFinite(o.durationMs) ? o.durationMs : 3_600_000;
   const graceS = o.graceS ?? Math.min(o.epochS, 600);
-  const lockstep = new Lockstep({ startMs, accel: o.accel, stepMs: 1000 });
+  const stepMs = o.stepMs ?? (accelerated ? 10_000 : 1000);
+  if (!Number.isInteger(stepMs) || stepMs < 100 || stepMs > 60_000) throw new RangeError('stepMs: an integer from 100 to 60000');
+  const lockstep = new Lockstep({ startMs, accel: o.accel, stepMs });
   const tally = new Tally();
   mkdirSync(o.dataDir, { recursive: true });
 
