@@ -96,6 +96,8 @@ export async function startVerifier(config: VerifierConfig, log: Log, options: {
     metrics,
     onDeviceChanged: (id) => devices.invalidate(id),
     health: () => ({ broker: brokerUrl, inFlight: inFlight(), ingestConnections: connections }),
+    now,
+    currentEpoch: (ms) => epochOf(Math.floor(ms / 1000), config.rewards),
   });
   const queueTimer = setInterval(() => metrics.setQueueDepth(inFlight()), 1000).unref();
 

@@ -1,5 +1,6 @@
 // The verifier's HTTP API (fastify): devices and onboarding, readings, verdicts, epochs and settlement proofs,
-// health and Prometheus metrics. JSON in and out; bytes as lowercase hex.
+// health and Prometheus metrics. JSON in and out; bytes as lowercase hex. The fleet overview the dashboard reads
+// is in fleet-routes.ts.
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { fromHex, toHex } from '../../core/bytes.js';
 import type { Ledger } from '../ledger/ledger.js';
@@ -10,8 +11,10 @@ import type { AcceptedReadingV1, DeviceRecordV1 } from '../types.js';
 import type { VerifierMetrics } from './metrics.js';
 import { proveOwner } from '../rewards/settlement.js';
 import { normaliseAddress } from '../registry/evm-account.js';
+import { intQuery } from './query-params.js';
+import { registerFleetRoutes, type FleetDeps } from './fleet-routes.js';
 
-export interface ApiDeps {
+export interface ApiDeps extends FleetDeps {
   ledger: Ledger;
   onboarding: OnboardingContext;
   metrics: VerifierMetrics;
@@ -64,13 +67,6 @@ export function readingJson(r: AcceptedReadingV1) {
 const hexBody = (value: unknown, name: string): Uint8Array => {
   if (typeof value !== 'string' || !/^([0-9a-f]{2})+$/i.test(value)) throw Object.assign(new Error(`${name}: hex string expected`), { statusCode: 400, code: 'bad_request' });
   return fromHex(value.toLowerCase());
-};
-
-const intQuery = (value: unknown, name: string, min: number, max: number, fallback: number): number => {
-  if (value === undefined) return fallback;
-  const n = typeof value === 'string' && /^\d{1,16}$/.test(value) ? Number(value) : NaN;
-  if (!Number.isInteger(n) || n < min || n > max) throw Object.assign(new Error(`${name}: an integer from ${min} to ${max}`), { statusCode: 400, code: 'bad_request' });
-  return n;
 };
 
 export function buildApi(deps: ApiDeps): FastifyInstance {
@@ -152,5 +148,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     const proof = proveOwner(s, req.params.owner);
     return proof ? { epoch, root: s.root, owner: req.params.owner.toLowerCase(), ...proof } : reply.code(404).send({ code: 'no_payout', message: `no payout for ${req.params.owner} in epoch ${epoch}` });
   });
+
+  registerFleetRoutes(app, deps);
   return app;
 }
