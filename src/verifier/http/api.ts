@@ -1,6 +1,6 @@
 // The verifier's HTTP API (fastify): devices and onboarding, readings, verdicts, epochs and settlement proofs,
 // health and Prometheus metrics. JSON in and out; bytes as lowercase hex. The fleet overview the dashboard reads
-// is in fleet-routes.ts.
+// is in fleet-routes.ts, the dashboard itself (served at /) in dashboard-routes.ts.
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { fromHex, toHex } from '../../core/bytes.js';
 import type { Ledger } from '../ledger/ledger.js';
@@ -12,6 +12,7 @@ import type { VerifierMetrics } from './metrics.js';
 import { proveOwner } from '../rewards/settlement.js';
 import { normaliseAddress } from '../registry/evm-account.js';
 import { intQuery } from './query-params.js';
+import { registerDashboard } from './dashboard-routes.js';
 import { registerFleetRoutes, type FleetDeps } from './fleet-routes.js';
 
 export interface ApiDeps extends FleetDeps {
@@ -21,6 +22,8 @@ export interface ApiDeps extends FleetDeps {
   /** Called after a registration or transfer so caches drop the device. */
   onDeviceChanged?: (deviceId: string) => void;
   health?: () => Record<string, unknown>;
+  /** Where the bundled dashboard is (index.html and its assets); dist/dashboard when absent. */
+  dashboardDir?: string;
 }
 
 const STATUS_OF: Record<OnboardingCode, number> = {
@@ -150,5 +153,6 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   });
 
   registerFleetRoutes(app, deps);
+  registerDashboard(app, deps.dashboardDir);
   return app;
 }

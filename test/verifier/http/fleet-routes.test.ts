@@ -1,5 +1,9 @@
-// The fleet-overview routes the dashboard reads (/v1/fleet, /v1/series, /v1/rewards, /v1/report), driven in process with app.inject over the fleet fixture (real pipeline, SQLite).
+// The fleet-overview routes the dashboard reads (/v1/fleet, /v1/series, /v1/rewards, /v1/report), and the
+// dashboard's own page at /, driven in process with app.inject over the fleet fixture (real pipeline, SQLite).
 import test, { type ExecutionContext } from 'ava';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { ApiDeps } from '../../../src/verifier/http/api.js';
 import { ALICE, fleetApi, fleetFixture, NOW_MS, OPEN_AT, type FleetFixture } from './fleet-fixture.js';
 
@@ -125,4 +129,36 @@ test('GET /v1/report is 404 not_found without a simulation, and the report as JS
   const withReport = await setup(t, { report: () => ({ ...report, calls: ++calls }) });
   t.deepEqual((await withReport.get('/v1/report')).body, { ...report, calls: 1 });
   t.deepEqual((await withReport.get('/v1/report')).body, { ...report, calls: 2 }); // asked afresh each time
+});
+
+// --- the page
+
+test('GET / serves the dashboard page with a same-origin Content-Security-Policy; its assets are under /dashboard/', async (t) => {
+  const { get } = await setup(t);
+  const page = await get('/');
+  t.is(page.status, 200);
+  t.regex(String(page.headers['content-type']), /^text\/html/);
+  t.regex(page.text, /<script type="module" src="\/dashboard\/app\.js"><\/script>/);
+  t.regex(String(page.headers['content-security-policy']), /default-src 'self'/);
+  const script = await get('/dashboard/app.js');
+  t.is(script.status, 200);
+  t.regex(String(script.headers['content-type']), /javascript/);
+  t.true(script.text.length > 10_000); // the bundle, uPlot included
+  t.is((await get('/dashboard/app.css')).status, 200);
+  t.is((await get('/dashboard/../../package.json')).status, 404);
+});
+
+test('GET / without a built dashboard is 503 dashboard_missing, saying how to build it', async (t) => {
+  const { get } = await setup(t, { dashboardDir: mkdtempSync(join(tmpdir(), 'fp-no-dashboard-')) });
+  const r = await get('/');
+  t.is(r.status, 503);
+  t.like(r.body, { code: 'dashboard_missing' });
+  t.regex(r.body.message, /npm run build/);
+});
+
+test('the dashboard directory can be given: / serves its index.html', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'fp-dashboard-'));
+  writeFileSync(join(dir, 'index.html'), '<!doctype html><title>other</title>');
+  const { get } = await setup(t, { dashboardDir: dir });
+  t.regex((await get('/')).text, /<title>other<\/title>/);
 });
