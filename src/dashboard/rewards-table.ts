@@ -1,5 +1,5 @@
-// Rewards per owner: one row per owner, one column per epoch: the open epoch's readings so far (not yet money: an
-// epoch pays only when it closes), then what each closed epoch paid, newest first.
+// Rewards per owner: one row per owner, one column per epoch: the open epoch's accepted readings so far (not yet
+// money: an epoch pays only when it closes), then what each closed epoch paid, newest first.
 import type { Rewards } from './api.js';
 import { fill, h } from './dom.js';
 import { amount, count, int, shortHex, time } from './format.js';
@@ -10,14 +10,14 @@ const MAX_OWNERS = 25;
 export function renderRewards(root: HTMLElement, rewards: Rewards): void {
   const epochs = rewards.epochs ?? [];
   const current = rewards.current;
-  const owners = new Map<string, { readings?: number; devices?: number; paid: Map<number, bigint>; total: bigint }>();
+  const owners = new Map<string, { readings?: number; paid: Map<number, bigint>; total: bigint }>();
   const row = (owner: string | null) => {
     const key = owner ?? '(no owner)';
     let r = owners.get(key);
     if (!r) owners.set(key, (r = { paid: new Map(), total: 0n }));
     return r;
   };
-  for (const o of current?.readingsByOwner ?? []) Object.assign(row(o.owner), { readings: o.readings, devices: o.devices });
+  for (const o of current?.readingsByOwner ?? []) row(o.owner).readings = o.readings;
   for (const e of epochs) {
     for (const p of e.payouts ?? []) {
       const r = row(p.owner);
@@ -45,7 +45,13 @@ export function renderRewards(root: HTMLElement, rewards: Rewards): void {
           'tr',
           {},
           h('th', {}, 'owner'),
-          current && h('th', { class: 'n current', 'data-epoch': current.epoch, title: 'open epoch: accepted readings so far, from how many devices' }, `epoch ${current.epoch} (open)`),
+          current &&
+            h(
+              'th',
+              { class: 'n current', 'data-epoch': current.epoch, 'data-complete': current.complete, title: 'open epoch: accepted readings so far' },
+              `epoch ${current.epoch} (open)`,
+              !current.complete && h('span', { class: 'catching-up' }, ` counted up to ${time(current.countedUntil)}…`),
+            ),
           epochs.map((e) => h('th', { class: 'n', 'data-epoch': e.epoch, title: `closed ${time(e.closedAt)}; root ${e.root}` }, `epoch ${e.epoch}`)),
         ),
       ),
@@ -57,7 +63,7 @@ export function renderRewards(root: HTMLElement, rewards: Rewards): void {
             'tr',
             { 'data-owner': owner },
             h('td', { class: 'owner', title: owner }, shortHex(owner, 8)),
-            current && h('td', { class: 'n current' }, r.readings === undefined ? '–' : `${count(r.readings, 'reading')} · ${count(r.devices, 'device')}`),
+            current && h('td', { class: 'n current' }, r.readings === undefined ? '–' : count(r.readings, 'reading')),
             epochs.map((e) => h('td', { class: 'n', 'data-epoch': e.epoch }, r.paid.has(e.epoch) ? amount(r.paid.get(e.epoch)!.toString()) : '–')),
           ),
         ),
@@ -75,6 +81,6 @@ export function renderRewards(root: HTMLElement, rewards: Rewards): void {
         ),
       ),
     ),
-    h('p', { class: 'note' }, 'Amounts in token base units. The open epoch pays when it closes; until then it shows the readings accepted so far and from how many devices.'),
+    h('p', { class: 'note' }, 'Amounts in token base units. The open epoch pays when it closes; until then it shows the readings accepted so far.'),
   );
 }

@@ -97,7 +97,10 @@ export async function startVerifier(config: VerifierConfig, log: Log, options: {
     onDeviceChanged: (id) => devices.invalidate(id),
     health: () => ({ broker: brokerUrl, inFlight: inFlight(), ingestConnections: connections }),
     now,
-    currentEpoch: (ms) => epochOf(Math.floor(ms / 1000), config.rewards),
+    currentEpoch: (ms) => {
+      const epoch = epochOf(Math.floor(ms / 1000), config.rewards);
+      return { epoch, startS: epochBounds(epoch, config.rewards)[0] };
+    },
   });
   const queueTimer = setInterval(() => metrics.setQueueDepth(inFlight()), 1000).unref();
 

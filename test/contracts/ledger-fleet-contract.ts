@@ -1,4 +1,4 @@
-// The ledger contract, fleet-overview part (deviceActivity, readingSeries, readingsByOwner): run by ledgerContract
+// The ledger contract, fleet-overview part (deviceActivity, readingSeries, acceptedByOwner): run by ledgerContract
 // against every implementation.
 import type { ExecutionContext, TestFn } from 'ava';
 import type { Ledger } from '../../src/verifier/ledger/ledger.js';
@@ -69,7 +69,7 @@ export function ledgerFleetContract(test: TestFn, name: string, factory: LedgerF
     await t.throwsAsync(ledger.readingSeries(Number.NaN, T0, 60), { instanceOf: RangeError, message: /^fromTime/ });
   });
 
-  it("readingsByOwner counts an epoch's readings and devices per current owner, unowned last", async (t, ledger) => {
+  it('acceptedByOwner counts accepted verdicts of an epoch received in a range, per current owner, unowned last', async (t, ledger) => {
     const alice = `0x${'a'.repeat(40)}`;
     await ledger.putDevice(device(1, { owner: alice }));
     await ledger.putDevice(device(2, { owner: alice }));
@@ -77,14 +77,29 @@ export function ledgerFleetContract(test: TestFn, name: string, factory: LedgerF
     await ledger.putDevice(device(4)); // owner 0x…05, sorts before alice
     await record(ledger, [
       { seq: 1, device: 1 }, { seq: 2, device: 1 }, { seq: 1, device: 2 }, { seq: 1, device: 3 }, { seq: 1, device: 4 },
-      { seq: 3, device: 1, maintenance: true }, { seq: 2, device: 4, epoch: 8 },
+      { seq: 3, device: 1, maintenance: true }, // recorded, not accepted
+      { seq: 2, device: 4, epoch: 8 }, // another epoch
+      { seq: 4, device: 1, receivedAt: ms(T0 + 5000) }, // received after the range
     ]);
-    t.deepEqual(await ledger.readingsByOwner(7), [
-      { owner: device(4).owner, devices: 1, readings: 1 },
-      { owner: alice, devices: 2, readings: 3 },
-      { owner: null, devices: 1, readings: 1 },
+    await ledger.recordVerdict(rejection({ tag: 'r', reason: 'out_of_range', device: 2 }));
+    const from = ms(T0);
+    const to = ms(T0 + 3600);
+    t.deepEqual(await ledger.acceptedByOwner(7, from, to), [
+      { owner: device(4).owner, readings: 1 },
+      { owner: alice, readings: 3 },
+      { owner: null, readings: 1 },
     ]);
-    t.deepEqual(await ledger.readingsByOwner(9), []);
-    await t.throwsAsync(ledger.readingsByOwner(-1), { instanceOf: RangeError, message: /^epoch/ });
+    // Ranges add up: a tally asking piece by piece gets the same counts.
+    const first = await ledger.acceptedByOwner(7, from, ms(T0 + 90));
+    const rest = await ledger.acceptedByOwner(7, ms(T0 + 90), to);
+    const sum = new Map<string | null, number>();
+    for (const x of [...first, ...rest]) sum.set(x.owner, (sum.get(x.owner) ?? 0) + x.readings);
+    t.deepEqual(Object.fromEntries(sum), { [device(4).owner!]: 1, [alice]: 3, null: 1 });
+    t.deepEqual(await ledger.acceptedByOwner(9, from, to), []);
+  });
+
+  it('acceptedByOwner refuses a negative epoch and a reversed range', async (t, ledger) => {
+    await t.throwsAsync(ledger.acceptedByOwner(-1, 0, 1), { instanceOf: RangeError, message: /^epoch/ });
+    await t.throwsAsync(ledger.acceptedByOwner(1, 10, 5), { instanceOf: RangeError, message: /^receivedTo/ });
   });
 }

@@ -84,6 +84,12 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
 
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` }));
 
+  const fleet = registerFleetRoutes(app, deps);
+  const deviceChanged = (deviceId: string) => {
+    fleet.deviceChanged();
+    deps.onDeviceChanged?.(deviceId);
+  };
+
   app.get('/health', async () => ({ ok: true, ...(deps.health?.() ?? {}) }));
   app.get('/metrics', async (_req, reply) => reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics()));
 
@@ -96,7 +102,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   app.post<{ Body: { attestation?: string; claim?: string } }>('/v1/devices', async (req, reply) => {
     const result = await registerDevice(deps.onboarding, { attestation: hexBody(req.body?.attestation, 'attestation'), claim: hexBody(req.body?.claim, 'claim') });
     if (!result.ok) return fail(reply, result.code, result.detail);
-    deps.onDeviceChanged?.(result.value.deviceId);
+    deviceChanged(result.value.deviceId);
     return reply.code(201).send(deviceJson(result.value));
   });
   app.post<{ Params: { id: string }; Body: { to?: string; nonce?: string; signature?: string } }>('/v1/devices/:id/transfer', async (req, reply) => {
@@ -107,7 +113,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
       signature: hexBody(req.body?.signature, 'signature'),
     });
     if (!result.ok) return fail(reply, result.code, result.detail);
-    deps.onDeviceChanged?.(result.value.deviceId);
+    deviceChanged(result.value.deviceId);
     return deviceJson(result.value);
   });
 
@@ -152,7 +158,6 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     return proof ? { epoch, root: s.root, owner: req.params.owner.toLowerCase(), ...proof } : reply.code(404).send({ code: 'no_payout', message: `no payout for ${req.params.owner} in epoch ${epoch}` });
   });
 
-  registerFleetRoutes(app, deps);
   registerDashboard(app, deps.dashboardDir);
   return app;
 }

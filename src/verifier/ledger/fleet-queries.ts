@@ -1,6 +1,6 @@
 // The ledger's fleet-overview queries (the dashboard's map, charts and rewards table): each one aggregate
 // statement over an indexed range, so their cost does not grow with a query per device.
-// deviceActivity and readingsByOwner are the same SQL for both stores; readingSeries unpacks the measurements' JSON,
+// deviceActivity and acceptedByOwner are the same SQL for both stores; readingSeries unpacks the measurements' JSON,
 // which each database spells its own way.
 import type { DeviceActivity, OwnerReadings, SeriesPoint } from './ledger.js';
 import type { Row } from './rows.js';
@@ -12,10 +12,11 @@ export const FLEET_SQL = {
     MAX(CASE WHEN status = 'accepted' THEN received_at END) AS last_accepted_at,
     MAX(CASE WHEN status = 'rejected' THEN received_at END) AS last_rejected_at
     FROM verdicts WHERE received_at >= ? AND device_id IS NOT NULL GROUP BY device_id ORDER BY device_id`,
-  // NOT maintenance reads the same on SQLite (0/1) and PostgreSQL (boolean); owner IS NULL sorts unowned last in both.
-  readingsByOwner: `SELECT d.owner AS owner, COUNT(DISTINCT r.device_id) AS devices, COUNT(*) AS n
-    FROM readings r JOIN devices d ON d.device_id = r.device_id
-    WHERE r.epoch = ? AND NOT r.maintenance GROUP BY d.owner ORDER BY d.owner IS NULL, d.owner`,
+  // verdicts(received_at) bounds the scan; owner IS NULL sorts unowned last in both stores.
+  acceptedByOwner: `SELECT d.owner AS owner, COUNT(*) AS n
+    FROM verdicts v JOIN devices d ON d.device_id = v.device_id
+    WHERE v.received_at >= ? AND v.received_at < ? AND v.epoch = ? AND v.status = 'accepted'
+    GROUP BY d.owner ORDER BY d.owner IS NULL, d.owner`,
 } as const;
 
 /** readingSeries per dialect; parameters: bucketSeconds, fromTime, toTime (named @bucket, @from, @to on SQLite). */
@@ -31,7 +32,7 @@ export const SERIES_SQL = {
 } as const;
 
 const unixInteger = (value: unknown, name: string): number => {
-  if (!Number.isSafeInteger(value) || (value as number) < 0) throw new RangeError(`${name}: a non-negative integer (Unix time), got ${String(value)}`);
+  if (!Number.isSafeInteger(value) || (value as number) < 0) throw new RangeError(`${name}: a non-negative integer, got ${String(value)}`);
   return value as number;
 };
 
@@ -46,8 +47,11 @@ export function checkSeriesRange(fromTime: number, toTime: number, bucketSeconds
   if (!Number.isSafeInteger(bucketSeconds) || bucketSeconds < 1) throw new RangeError(`bucketSeconds: a positive integer, got ${String(bucketSeconds)}`);
 }
 
-export function checkEpoch(epoch: number): void {
+export function checkOwnerTally(epoch: number, receivedFrom: number, receivedTo: number): void {
   unixInteger(epoch, 'epoch');
+  unixInteger(receivedFrom, 'receivedFrom');
+  unixInteger(receivedTo, 'receivedTo');
+  if (receivedTo < receivedFrom) throw new RangeError(`receivedTo: at or after receivedFrom (${receivedFrom}), got ${receivedTo}`);
 }
 
 const intOrNull = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
@@ -67,5 +71,5 @@ export function seriesPointFromRow(r: Row): SeriesPoint {
 }
 
 export function ownerReadingsFromRow(r: Row): OwnerReadings {
-  return { owner: (r.owner as string | null) ?? null, devices: Number(r.devices), readings: Number(r.n) };
+  return { owner: (r.owner as string | null) ?? null, readings: Number(r.n) };
 }

@@ -88,8 +88,11 @@ export interface Ledger {
    * per time bucket of bucketSeconds (bucket = time - time mod bucketSeconds). Ordered by quantity, bucket.
    */
   readingSeries(fromTime: number, toTime: number, bucketSeconds: number): Promise<SeriesPoint[]>;
-  /** Readings of an epoch (maintenance readings left out) per owner, by each device's current owner. */
-  readingsByOwner(epoch: number): Promise<OwnerReadings[]>;
+  /**
+   * Accepted verdicts of an epoch received in [receivedFrom, receivedTo) (Unix ms), counted per owner (each device's
+   * current owner). By receive time, so that a running tally only ever asks for what arrived since it last asked.
+   */
+  acceptedByOwner(epoch: number, receivedFrom: number, receivedTo: number): Promise<OwnerReadings[]>;
 }
 
 export interface DeviceActivity {
@@ -115,6 +118,5 @@ export interface SeriesPoint {
 export interface OwnerReadings {
   /** null for devices without an owner; listed last. */
   owner: string | null;
-  devices: number;
   readings: number;
 }

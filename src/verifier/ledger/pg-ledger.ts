@@ -26,7 +26,7 @@ import {
 import type { AcceptedReadingV1, DeviceRecordV1, DeviceStatus, RewardShareV1, SettlementV1, VerdictV1 } from '../types.js';
 import type { DeviceActivity, OwnerReadings, SeriesPoint } from './ledger.js';
 import {
-  activityFromRow, checkEpoch, checkSeriesRange, checkSince, FLEET_SQL, ownerReadingsFromRow, SERIES_SQL, seriesPointFromRow,
+  activityFromRow, checkOwnerTally, checkSeriesRange, checkSince, FLEET_SQL, ownerReadingsFromRow, SERIES_SQL, seriesPointFromRow,
 } from './fleet-queries.js';
 
 const PG_SQL = Object.fromEntries(Object.entries(SQL).map(([name, sql]) => [name, toPostgres(sql)])) as Record<QueryName, string>;
@@ -240,9 +240,9 @@ export class PgLedger implements Ledger {
     return result.rows.map(seriesPointFromRow);
   }
 
-  async readingsByOwner(epoch: number): Promise<OwnerReadings[]> {
-    checkEpoch(epoch);
-    const result = await this.#db.query<Row>({ name: 'fp_fleet_readingsByOwner', text: toPostgres(FLEET_SQL.readingsByOwner), values: [epoch] });
+  async acceptedByOwner(epoch: number, receivedFrom: number, receivedTo: number): Promise<OwnerReadings[]> {
+    checkOwnerTally(epoch, receivedFrom, receivedTo);
+    const result = await this.#db.query<Row>({ name: 'fp_fleet_acceptedByOwner', text: toPostgres(FLEET_SQL.acceptedByOwner), values: [receivedFrom, receivedTo, epoch] });
     return result.rows.map(ownerReadingsFromRow);
   }
 }

@@ -36,7 +36,7 @@ import {
 import type { AcceptedReadingV1, DeviceRecordV1, DeviceStatus, RewardShareV1, SettlementV1, VerdictV1 } from '../types.js';
 import type { DeviceActivity, OwnerReadings, SeriesPoint } from './ledger.js';
 import {
-  activityFromRow, checkEpoch, checkSeriesRange, checkSince, FLEET_SQL, ownerReadingsFromRow, SERIES_SQL, seriesPointFromRow,
+  activityFromRow, checkOwnerTally, checkSeriesRange, checkSince, FLEET_SQL, ownerReadingsFromRow, SERIES_SQL, seriesPointFromRow,
 } from './fleet-queries.js';
 
 type Statement = Database.Statement<unknown[], Row>;
@@ -249,7 +249,7 @@ export class SqliteLedger implements Ledger {
 
   // --- fleet overview
   /** A fleet-overview statement, prepared on first use (they are not on the ingest path). */
-  #fleet(key: 'deviceActivity' | 'readingsByOwner' | 'readingSeries'): Statement {
+  #fleet(key: 'deviceActivity' | 'acceptedByOwner' | 'readingSeries'): Statement {
     let statement = this.#lists.get(`fleet:${key}`);
     if (!statement) this.#lists.set(`fleet:${key}`, (statement = this.#open.prepare(key === 'readingSeries' ? SERIES_SQL.sqlite : FLEET_SQL[key])));
     return statement;
@@ -265,9 +265,9 @@ export class SqliteLedger implements Ledger {
     return this.#fleet('readingSeries').all({ bucket: bucketSeconds, from: fromTime, to: toTime }).map(seriesPointFromRow);
   }
 
-  async readingsByOwner(epoch: number): Promise<OwnerReadings[]> {
-    checkEpoch(epoch);
-    return this.#fleet('readingsByOwner').all(epoch).map(ownerReadingsFromRow);
+  async acceptedByOwner(epoch: number, receivedFrom: number, receivedTo: number): Promise<OwnerReadings[]> {
+    checkOwnerTally(epoch, receivedFrom, receivedTo);
+    return this.#fleet('acceptedByOwner').all(receivedFrom, receivedTo, epoch).map(ownerReadingsFromRow);
   }
 }
 

@@ -16,7 +16,7 @@ import { buildApi, type ApiDeps } from '../../../src/verifier/http/api.js';
 import { createMetrics } from '../../../src/verifier/http/metrics.js';
 import type { FleetState } from '../../../src/verifier/http/fleet-status.js';
 import { DEFAULT_QUALITY_CONFIG } from '../../../src/verifier/quality/quality-config.js';
-import { epochOf } from '../../../src/verifier/rewards/epochs.js';
+import { epochBounds, epochOf } from '../../../src/verifier/rewards/epochs.js';
 import type { SettlementV1, VerdictV1 } from '../../../src/verifier/types.js';
 import { pipelineFixture, REWARDS, T0, type Fixture } from '../pipeline-fixture.js';
 
@@ -34,6 +34,8 @@ export interface FleetFixture {
   /** Every verdict the pipeline gave, in order. */
   verdicts: VerdictV1[];
   settlement: SettlementV1;
+  /** The API's clock (Unix ms), NOW_MS at first; a test moves it on to let time pass. */
+  clock: { ms: number };
   closedEpoch: number;
   openEpoch: number;
   deps(extra?: Partial<ApiDeps>): ApiDeps;
@@ -86,12 +88,16 @@ export async function fleetFixture(): Promise<FleetFixture> {
   const got = verdicts.map((v) => v.reason);
   if (got.join() !== want.join()) throw new Error(`fleet fixture: the pipeline judged ${got.join()}, expected ${want.join()}`);
 
+  const clock = { ms: NOW_MS };
   const deps = (extra: Partial<ApiDeps> = {}): ApiDeps => ({
     ledger: f.ledger,
     onboarding: { ledger: f.ledger, trustedFleetKeys: new Set(), verify: nobleVerify, now: () => NOW_MS },
     metrics: createMetrics({ defaultMetrics: false }),
-    now: () => NOW_MS,
-    currentEpoch: (ms) => epochOf(Math.floor(ms / 1000), REWARDS),
+    now: () => clock.ms,
+    currentEpoch: (ms) => {
+      const epoch = epochOf(Math.floor(ms / 1000), REWARDS);
+      return { epoch, startS: epochBounds(epoch, REWARDS)[0] };
+    },
     ...extra,
   });
   return {
@@ -100,6 +106,7 @@ export async function fleetFixture(): Promise<FleetFixture> {
     expected: { [ids.A]: 'accepted', [ids.B]: 'rejected', [ids.C]: 'silent', [ids.D]: 'inactive', [ids.E]: 'maintenance' },
     verdicts,
     settlement: closed.settlement,
+    clock,
     closedEpoch,
     openEpoch: epochOf(OPEN_AT, REWARDS),
     deps,

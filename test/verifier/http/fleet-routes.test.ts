@@ -20,7 +20,15 @@ async function setup(t: ExecutionContext, extra?: Partial<ApiDeps>) {
     const r = await app.inject({ method: 'GET', url });
     return { status: r.statusCode, body: (/json/.test(String(r.headers['content-type'])) ? r.json() : undefined) as Json, headers: r.headers, text: r.body };
   };
-  return { fleet, app, get };
+  /** /v1/rewards, asked again until its running tally of the open epoch has caught up (one slice per ask at least). */
+  const rewards = async () => {
+    for (let i = 0; i < 100; i++) {
+      const r = await get('/v1/rewards');
+      if (r.body.current?.complete !== false) return r;
+    }
+    throw new Error('the open epoch tally did not catch up in 100 asks');
+  };
+  return { fleet, app, get, rewards };
 }
 
 // --- /v1/fleet
@@ -36,7 +44,7 @@ test('GET /v1/fleet gives every device with its location and map state, and the 
   t.deepEqual(r.body.counts, { accepted: 1, rejected: 1, maintenance: 1, silent: 1, inactive: 1 });
   const b = r.body.devices.find((d: Json) => d.deviceId === fleet.ids.B);
   t.deepEqual(b, {
-    deviceId: fleet.ids.B, lat: 47.41, lon: 8.6, owner: ALICE, model: 'esp32-bme280', status: 'active', state: 'rejected', verdicts: 2,
+    deviceId: fleet.ids.B, lat: 47.41, lon: 8.6, owner: ALICE, model: 'esp32-bme280', status: 'active', state: 'rejected',
     lastAt: new Date((OPEN_AT + 91) * 1000).toISOString(),
     lastAcceptedAt: new Date((OPEN_AT + 31) * 1000).toISOString(),
     lastRejectedAt: new Date((OPEN_AT + 91) * 1000).toISOString(),
@@ -92,8 +100,8 @@ test('GET /v1/series refuses a zero window or bucket and more than 1440 buckets'
 // --- /v1/rewards
 
 test("GET /v1/rewards gives the closed epoch's payouts per owner and the open epoch's readings per owner", async (t) => {
-  const { fleet, get } = await setup(t);
-  const r = await get('/v1/rewards');
+  const { fleet, rewards } = await setup(t);
+  const r = await rewards();
   t.is(r.status, 200);
   t.deepEqual(r.body.epochs, [
     { epoch: fleet.closedEpoch, root: fleet.settlement.root, total: fleet.settlement.total, closedAt: new Date(fleet.settlement.closedAt).toISOString(), payouts: fleet.settlement.payouts },
@@ -103,10 +111,23 @@ test("GET /v1/rewards gives the closed epoch's payouts per owner and the open ep
   t.deepEqual(r.body.current, {
     epoch: fleet.openEpoch,
     readingsByOwner: [
-      { owner: (await fleet.f.ledger.getDevice(fleet.ids.A))!.owner, devices: 1, readings: 2 },
-      { owner: ALICE, devices: 1, readings: 1 },
+      { owner: (await fleet.f.ledger.getDevice(fleet.ids.A))!.owner, readings: 2 },
+      { owner: ALICE, readings: 1 },
     ],
+    countedUntil: new Date(NOW_MS).toISOString(),
+    complete: true,
   });
+});
+
+test('GET /v1/rewards keeps a running tally of the open epoch: a reading accepted since the last ask is counted once', async (t) => {
+  const { fleet, get, rewards } = await setup(t);
+  const before = (await rewards()).body.current.readingsByOwner;
+  // Time passes: a reading arrives 5 s after the last ask, and the next ask comes 20 s later.
+  t.is((await fleet.f.submit(fleet.f.sign({ seq: 12, time: OPEN_AT + 304 }), OPEN_AT + 305)).verdict.reason, 'ok');
+  fleet.clock.ms = NOW_MS + 20_000;
+  const after = (await get('/v1/rewards')).body.current.readingsByOwner;
+  t.is(after[0].readings, before[0].readings + 1);
+  t.deepEqual((await get('/v1/rewards')).body.current.readingsByOwner, after); // asked again: not counted twice
 });
 
 test('GET /v1/rewards without an epoch clock lists closed epochs only; ?epochs= caps them', async (t) => {
