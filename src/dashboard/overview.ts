@@ -68,19 +68,19 @@ export function overviewPage(root: HTMLElement): Page {
 
   return {
     async refresh() {
-      const [fleet, series, counts, rewards, report] = await Promise.all([
-        getJson<Fleet>('/v1/fleet'),
-        getJson<Series>('/v1/series?window=1800&bucket=60'),
-        getJson<Record<string, number>>('/v1/verdicts-by-reason'),
-        getJson<Rewards>('/v1/rewards'),
-        getReport(),
+      // Each panel draws as soon as its own data is in: a slow route (a tally catching up) holds up nothing else.
+      const results = await Promise.allSettled([
+        getJson<Fleet>('/v1/fleet').then(showFleet),
+        getJson<Series>('/v1/series?window=1800&bucket=60').then(showSeries),
+        getJson<Record<string, number>>('/v1/verdicts-by-reason').then((counts) => renderVerdictCounts(verdictsBox, counts)),
+        getJson<Rewards>('/v1/rewards').then((rewards) => renderRewards(rewardsBox, rewards)),
+        getReport().then((report) => {
+          simPanel.hidden = report === null;
+          if (report !== null) renderSimulation(simBox, report);
+        }),
       ]);
-      showFleet(fleet);
-      showSeries(series);
-      renderVerdictCounts(verdictsBox, counts);
-      renderRewards(rewardsBox, rewards);
-      simPanel.hidden = report === null;
-      if (report !== null) renderSimulation(simBox, report);
+      const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed.length > 0) throw new Error(failed.map((r) => (r.reason as Error).message).join('; '));
     },
     destroy() {
       charts.destroy();
