@@ -12,6 +12,8 @@ import { buildApi, type ApiDeps } from '../../../src/verifier/http/api.js';
 import { CHROMIUM, needBrowser } from '../../helpers/services.js';
 import { ALICE, fleetFixture, OPEN_AT, type FleetFixture } from './fleet-fixture.js';
 
+// Serial: one browser page at a time keeps this file's share of a loaded CI machine small (the suite's other files
+// run beside it, and some have one-second connect timeouts).
 let browser: Browser | undefined;
 const available = needBrowser();
 
@@ -84,7 +86,7 @@ async function screenshot(page: Page, name: string): Promise<string> {
 
 const loaded = (page: Page, which: 'overview' | 'device') => page.waitForSelector(`body[data-page="${which}"][data-loaded]`, { timeout: 20_000 });
 
-test('map: one marker per device, coloured by its state, with the count per state in the legend', async (t) => {
+test.serial('map: one marker per device, coloured by its state, with the count per state in the legend', async (t) => {
   const s = await serve(t);
   if (!s) return;
   await s.page.goto(`${s.url}/`);
@@ -101,7 +103,7 @@ test('map: one marker per device, coloured by its state, with the count per stat
   t.deepEqual(s.problems, []);
 });
 
-test('charts: one uPlot chart per quantity, drawn from the fleet series, and live: a new reading shows up', async (t) => {
+test.serial('charts: one uPlot chart per quantity, drawn from the fleet series, and live: a new reading shows up', async (t) => {
   const s = await serve(t);
   if (!s) return;
   await s.page.goto(`${s.url}/`);
@@ -124,7 +126,7 @@ test('charts: one uPlot chart per quantity, drawn from the fleet series, and liv
   t.deepEqual(s.problems, []);
 });
 
-test('verdict counts by reason match the ledger', async (t) => {
+test.serial('verdict counts by reason match the ledger', async (t) => {
   const s = await serve(t);
   if (!s) return;
   await s.page.goto(`${s.url}/`);
@@ -136,7 +138,7 @@ test('verdict counts by reason match the ledger', async (t) => {
   t.deepEqual(s.problems, []);
 });
 
-test("rewards: the settled epoch's owners with their payouts, and the open epoch's readings so far", async (t) => {
+test.serial("rewards: the settled epoch's owners with their payouts, and the open epoch's readings so far", async (t) => {
   const s = await serve(t);
   if (!s) return;
   await s.page.goto(`${s.url}/`);
@@ -153,7 +155,7 @@ test("rewards: the settled epoch's owners with their payouts, and the open epoch
   t.deepEqual(s.problems, []);
 });
 
-test("device page: clicking a marker opens the device's recent readings and verdicts", async (t) => {
+test.serial("device page: clicking a marker opens the device's recent readings and verdicts", async (t) => {
   const s = await serve(t);
   if (!s) return;
   const id = s.fleet.ids.B;
@@ -177,7 +179,7 @@ test("device page: clicking a marker opens the device's recent readings and verd
   t.deepEqual(s.problems, []);
 });
 
-test('simulation panel: hidden without a simulation, and renders the report with one; a screenshot is a PNG', async (t) => {
+test.serial('simulation panel: hidden without a simulation, and renders the report with one; a screenshot is a PNG', async (t) => {
   const without = await serve(t);
   if (!without) return;
   await without.page.goto(`${without.url}/`);
@@ -208,7 +210,7 @@ test('simulation panel: hidden without a simulation, and renders the report with
   t.deepEqual(s.problems, []);
 });
 
-test('simulation panel: a report still starting (fields missing) renders without an error', async (t) => {
+test.serial('simulation panel: a report still starting (fields missing) renders without an error', async (t) => {
   const s = await serve(t, { report: () => ({ seed: 7, totals: {}, profiles: [{ profile: 'honest-urban' }] }) });
   if (!s) return;
   await s.page.goto(`${s.url}/`);
