@@ -40,7 +40,7 @@ export function overviewPage(root: HTMLElement): Page {
     simPanel,
   );
   const charts = new QuantityCharts(chartsBox);
-  let mapKey = '';
+  let mapKey: string | undefined;
 
   const showFleet = (fleet: Fleet) => {
     // Redraw the map only when a device or its state changed, so a hover or focus survives the poll.
@@ -55,7 +55,12 @@ export function overviewPage(root: HTMLElement): Page {
         h('li', { 'data-state': state, title: meaning }, h('span', { class: `swatch state-${state}` }), `${state} `, h('b', { class: 'count' }, int(fleet.counts[state as keyof Fleet['counts']] ?? 0))),
       ),
     );
-    fill(mapNote, `${int(fleet.devices.length)} device(s); "recently" is the last ${Math.round(fleet.windowS / 60)} minutes. Click a node for its page.`);
+    fill(
+      mapNote,
+      fleet.devices.length === 0
+        ? 'No device is registered yet.'
+        : `${int(fleet.devices.length)} device(s); "recently" is the last ${Math.round(fleet.windowS / 60)} minutes. Click a node for its page.`,
+    );
   };
 
   const showSeries = (series: Series) => {

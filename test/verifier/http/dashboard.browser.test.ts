@@ -8,17 +8,19 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { nobleVerify } from '../../../src/core/signer.js';
 import { buildApi, type ApiDeps } from '../../../src/verifier/http/api.js';
+import { createMetrics } from '../../../src/verifier/http/metrics.js';
+import { SqliteLedger } from '../../../src/verifier/ledger/sqlite-ledger.js';
 import { CHROMIUM, needBrowser } from '../../helpers/services.js';
 import { ALICE, fleetFixture, OPEN_AT, type FleetFixture } from './fleet-fixture.js';
 
 // Serial: one browser page at a time keeps this file's share of a loaded CI machine small (the suite's other files
 // run beside it, and some have one-second connect timeouts).
 let browser: Browser | undefined;
-const available = needBrowser();
 
 test.before(async () => {
-  if (await available) browser = await chromium.launch({ executablePath: CHROMIUM.path, args: ['--headless', '--no-sandbox'] });
+  if (await needBrowser()) browser = await chromium.launch({ executablePath: CHROMIUM.path, args: ['--headless', '--no-sandbox'] });
 });
 test.after.always(async () => {
   await browser?.close();
@@ -220,4 +222,27 @@ test.serial('simulation panel: a report still starting (fields missing) renders 
   t.deepEqual(await s.page.$$eval('#simulation table.profiles tbody tr', (rows) => rows.map((r) => r.getAttribute('data-profile'))), ['honest-urban']);
   t.truthy(await s.page.$('#status.ok'), 'the poll succeeded');
   t.deepEqual(s.problems, []);
+});
+
+test.serial('an empty verifier: the map draws its graticule and says no device is registered, nothing fails', async (t) => {
+  if (!browser) {
+    t.pass(`skipped: ${CHROMIUM.name} is not installed at ${CHROMIUM.path}`);
+    return;
+  }
+  const ledger = new SqliteLedger(':memory:');
+  await ledger.open();
+  const app = buildApi({ ledger, onboarding: { ledger, trustedFleetKeys: new Set(), verify: nobleVerify, now: Date.now }, metrics: createMetrics({ defaultMetrics: false }) });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const page = await browser.newPage();
+  t.teardown(async () => {
+    await page.close();
+    await app.close();
+    await ledger.close();
+  });
+  await page.goto(`http://127.0.0.1:${(app.server.address() as { port: number }).port}/`);
+  await loaded(page, 'overview');
+  t.true((await page.$$('svg.fleet-map .graticule line')).length > 0);
+  t.is((await page.$$('svg.fleet-map circle.marker')).length, 0);
+  t.is(await page.textContent('#map .note'), 'No device is registered yet.');
+  t.is(await page.textContent('#verdicts .empty'), 'No verdicts yet.');
 });
