@@ -66,8 +66,17 @@ export class OwnerTally {
     this.#budgetMs = options.budgetMs ?? 250;
   }
 
+  /** Asks in progress run one after the other: two at once would both add the same slice. */
+  #queue: Promise<unknown> = Promise.resolve();
+
   /** epochStartS: the epoch's first second (readings can arrive a little before it: up to the future tolerance). */
-  async count(epoch: number, epochStartS: number, nowMs: number): Promise<OwnerTallyResult> {
+  count(epoch: number, epochStartS: number, nowMs: number): Promise<OwnerTallyResult> {
+    const run = this.#queue.then(() => this.#count(epoch, epochStartS, nowMs));
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async #count(epoch: number, epochStartS: number, nowMs: number): Promise<OwnerTallyResult> {
     if (epoch !== this.#epoch) {
       this.#epoch = epoch;
       this.#counts = new Map();

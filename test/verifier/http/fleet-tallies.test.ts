@@ -27,6 +27,18 @@ test('OwnerTally catches up slice by slice (one per ask with no time budget) to 
   t.is(r.countedUntil, NOW_MS);
 });
 
+test('OwnerTally: asks at the same time (two dashboards) do not count a slice twice', async (t) => {
+  const fleet = await fleetFixture();
+  t.teardown(() => fleet.f.ledger.close());
+  const tally = new OwnerTally(fleet.f.ledger, { budgetMs: 0 });
+  const [startS] = epochBounds(fleet.openEpoch, REWARDS);
+  const whole = await fleet.f.ledger.acceptedByOwner(fleet.openEpoch, 0, Number.MAX_SAFE_INTEGER);
+  const results = await Promise.all(Array.from({ length: 20 }, () => tally.count(fleet.openEpoch, startS, NOW_MS)));
+  const last = results.at(-1)!;
+  t.true(last.complete);
+  t.deepEqual(last.readingsByOwner, whole);
+});
+
 test('OwnerTally starts afresh when the epoch changes', async (t) => {
   const fleet = await fleetFixture();
   t.teardown(() => fleet.f.ledger.close());
