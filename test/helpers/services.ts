@@ -4,7 +4,10 @@
 import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
 
-export function reachable(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
+// The timeout is generous: a service that is down on loopback refuses at once (ECONNREFUSED), so waiting only ever
+// costs time when a port is filtered. A short one failed CI on a loaded machine: when a test process's event loop
+// is held up past the timeout, the timer fires before the already-completed connect is seen.
+export function reachable(host: string, port: number, timeoutMs = 5000): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ host, port });
     const done = (ok: boolean) => {
