@@ -44,7 +44,8 @@ export function openLedger(config: Pick<VerifierConfig, 'database' | 'databaseSc
   return new SqliteLedger(join(config.dataDir, 'ledger.sqlite'));
 }
 
-export async function startVerifier(config: VerifierConfig, log: Log, options: { now?: () => number; clientId?: string } = {}): Promise<RunningVerifier> {
+/** options.report: a fleet simulation running beside the verifier, served at /v1/report and shown on the dashboard. */
+export async function startVerifier(config: VerifierConfig, log: Log, options: { now?: () => number; clientId?: string; report?: () => unknown } = {}): Promise<RunningVerifier> {
   const now = options.now ?? Date.now;
   const ledger = openLedger(config);
   await ledger.open();
@@ -97,6 +98,7 @@ export async function startVerifier(config: VerifierConfig, log: Log, options: {
     onDeviceChanged: (id) => devices.invalidate(id),
     health: () => ({ broker: brokerUrl, inFlight: inFlight(), ingestConnections: connections }),
     now,
+    ...(options.report ? { report: options.report } : {}),
     currentEpoch: (ms) => {
       const epoch = epochOf(Math.floor(ms / 1000), config.rewards);
       return { epoch, startS: epochBounds(epoch, config.rewards)[0] };
