@@ -3,6 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { benchDashboardQueries } from './dashboard-queries.js';
 import { benchLedgerInserts } from './ledger-inserts.js';
 import { benchNodeSigning } from './node-signing.js';
 import { benchReadingSize } from './reading-size.js';
@@ -79,6 +80,11 @@ function formatLedgerInserts(r: Awaited<ReturnType<typeof benchLedgerInserts>>) 
   }
   return rows;
 }
+
+console.log('\n== Dashboard routes over SQLite: 10,000 devices, a reading a minute each for 30 minutes (first ask, then a poll every 5 s)');
+const dashboard = await benchDashboardQueries(10_000);
+console.table(dashboard.routes);
+results.dashboardQueries = dashboard;
 
 const dir = fileURLToPath(new URL('../../bench/results/', import.meta.url));
 mkdirSync(dir, { recursive: true });

@@ -143,7 +143,7 @@ export async function startSim(o: SimOptions): Promise<SimRun> {
       },
       o.verifier ?? {},
     );
-    verifier = await startVerifier(config, o.log, { now: () => lockstep.settledNow, onVerdict: (v, revised) => tally.verdict(v, revised) });
+    verifier = await startVerifier(config, o.log, { now: () => lockstep.settledNow, onVerdict: (v, revised) => tally.verdict(v, revised), report: () => liveReport() ?? {} });
   } catch (error) {
     await broker?.close();
     throw error;

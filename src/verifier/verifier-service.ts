@@ -51,6 +51,8 @@ export interface StartVerifierOptions {
   clientId?: string;
   /** Called with every verdict once recorded, and again (revised = true) when the neighbour review changes it. */
   onVerdict?: (verdict: VerdictV1, revised: boolean) => void;
+  /** A fleet simulation running beside the verifier: served at /v1/report and shown on the dashboard. */
+  report?: () => unknown;
 }
 
 export async function startVerifier(config: VerifierConfig, log: Log, options: StartVerifierOptions = {}): Promise<RunningVerifier> {
@@ -108,6 +110,12 @@ export async function startVerifier(config: VerifierConfig, log: Log, options: S
     metrics,
     onDeviceChanged: (id) => devices.invalidate(id),
     health: () => ({ broker: brokerUrl, inFlight: inFlight(), ingestConnections: connections }),
+    now,
+    ...(options.report ? { report: options.report } : {}),
+    currentEpoch: (ms) => {
+      const epoch = epochOf(Math.floor(ms / 1000), config.rewards);
+      return { epoch, startS: epochBounds(epoch, config.rewards)[0] };
+    },
   });
   const queueTimer = setInterval(() => metrics.setQueueDepth(inFlight()), 1000).unref();
 

@@ -3,6 +3,7 @@
 import type { ExecutionContext, TestFn } from 'ava';
 import type { Ledger } from '../../src/verifier/ledger/ledger.js';
 import { ledgerRaces } from '../verifier/ledger/ledger-races.js';
+import { ledgerFleetContract } from './ledger-fleet-contract.js';
 import {
   delivery, device, deviceIdFor, openFor, rejection, settlement, sharesFor, T0, track, type LedgerFactory,
 } from '../verifier/ledger/ledger-fixtures.js';
@@ -333,4 +334,5 @@ export function ledgerContract(test: TestFn, name: string, factory: LedgerFactor
   }
 
   ledgerRaces(test, name, factory);
+  ledgerFleetContract(test, name, factory);
 }

@@ -53,7 +53,7 @@ async function endToEnd(t: import('ava').ExecutionContext, ledgerConfig: Verifie
     rewards: { epochSeconds: 600, genesis: T0, emission: { initial: '1000000000', halvingEvery: 100 }, maxDeviceShare: 1, maxDevicesPerArea: 3, minQuality: 0.5, readingIntervalSeconds: 60 },
     ...ledgerConfig,
   });
-  const verifier = await startVerifier(config, silentLog, { now: () => clock.now() });
+  const verifier = await startVerifier(config, silentLog, { now: () => clock.now(), report: () => ({ seed: 7 }) });
   t.teardown(() => verifier.stop());
 
   // Onboarding over HTTP: attestation by the fleet key + claim signed by the device key with a fresh nonce.
@@ -113,6 +113,14 @@ async function endToEnd(t: import('ava').ExecutionContext, ledgerConfig: Verifie
   const readings = (await (await fetch(`${verifier.httpUrl}/v1/devices/${deviceId}/readings`)).json()) as unknown[];
   t.is(readings.length, 1);
   t.regex(await (await fetch(`${verifier.httpUrl}/metrics`)).text(), /fieldproof_readings_total\{status="accepted",reason="ok"\} 1/);
+  // The dashboard, its fleet view on the verifier's clock, its rewards tally of the open epoch, the simulation report.
+  t.regex(await (await fetch(`${verifier.httpUrl}/`)).text(), /<title>fieldproof verifier<\/title>/);
+  const fleetView = (await (await fetch(`${verifier.httpUrl}/v1/fleet`)).json()) as { devices: { deviceId: string; state: string }[] };
+  t.like(fleetView.devices, [{ deviceId, state: 'accepted' }]);
+  let tally: { current: { epoch: number; complete: boolean; readingsByOwner: unknown[] } } | undefined;
+  for (let i = 0; i < 100 && tally?.current.complete !== true; i++) tally = (await (await fetch(`${verifier.httpUrl}/v1/rewards`)).json()) as NonNullable<typeof tally>;
+  t.like(tally?.current, { epoch: 0, complete: true, readingsByOwner: [{ owner, readings: 1 }] });
+  t.deepEqual(await (await fetch(`${verifier.httpUrl}/v1/report`)).json(), { seed: 7 });
 
   // Close epoch 0 once its grace has passed; prove the owner's payout with OpenZeppelin's verifier.
   clock.ms = (T0 + 600 + 61) * 1000;

@@ -1,5 +1,6 @@
 // The verifier's HTTP API (fastify): devices and onboarding, readings, verdicts, epochs and settlement proofs,
-// health and Prometheus metrics. JSON in and out; bytes as lowercase hex.
+// health and Prometheus metrics. JSON in and out; bytes as lowercase hex. The fleet overview the dashboard reads
+// is in fleet-routes.ts, the dashboard itself (served at /) in dashboard-routes.ts.
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { fromHex, toHex } from '../../core/bytes.js';
 import type { Ledger } from '../ledger/ledger.js';
@@ -10,14 +11,19 @@ import type { AcceptedReadingV1, DeviceRecordV1 } from '../types.js';
 import type { VerifierMetrics } from './metrics.js';
 import { proveOwner } from '../rewards/settlement.js';
 import { normaliseAddress } from '../registry/evm-account.js';
+import { intQuery } from './query-params.js';
+import { registerDashboard } from './dashboard-routes.js';
+import { registerFleetRoutes, type FleetDeps } from './fleet-routes.js';
 
-export interface ApiDeps {
+export interface ApiDeps extends FleetDeps {
   ledger: Ledger;
   onboarding: OnboardingContext;
   metrics: VerifierMetrics;
   /** Called after a registration or transfer so caches drop the device. */
   onDeviceChanged?: (deviceId: string) => void;
   health?: () => Record<string, unknown>;
+  /** Where the bundled dashboard is (index.html and its assets); dist/dashboard when absent. */
+  dashboardDir?: string;
 }
 
 const STATUS_OF: Record<OnboardingCode, number> = {
@@ -66,13 +72,6 @@ const hexBody = (value: unknown, name: string): Uint8Array => {
   return fromHex(value.toLowerCase());
 };
 
-const intQuery = (value: unknown, name: string, min: number, max: number, fallback: number): number => {
-  if (value === undefined) return fallback;
-  const n = typeof value === 'string' && /^\d{1,16}$/.test(value) ? Number(value) : NaN;
-  if (!Number.isInteger(n) || n < min || n > max) throw Object.assign(new Error(`${name}: an integer from ${min} to ${max}`), { statusCode: 400, code: 'bad_request' });
-  return n;
-};
-
 export function buildApi(deps: ApiDeps): FastifyInstance {
   const app = Fastify({ logger: false, bodyLimit: 64 * 1024 });
   const { ledger } = deps;
@@ -84,6 +83,12 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   });
 
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` }));
+
+  const fleet = registerFleetRoutes(app, deps);
+  const deviceChanged = (deviceId: string) => {
+    fleet.deviceChanged();
+    deps.onDeviceChanged?.(deviceId);
+  };
 
   app.get('/health', async () => ({ ok: true, ...(deps.health?.() ?? {}) }));
   app.get('/metrics', async (_req, reply) => reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics()));
@@ -97,7 +102,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   app.post<{ Body: { attestation?: string; claim?: string } }>('/v1/devices', async (req, reply) => {
     const result = await registerDevice(deps.onboarding, { attestation: hexBody(req.body?.attestation, 'attestation'), claim: hexBody(req.body?.claim, 'claim') });
     if (!result.ok) return fail(reply, result.code, result.detail);
-    deps.onDeviceChanged?.(result.value.deviceId);
+    deviceChanged(result.value.deviceId);
     return reply.code(201).send(deviceJson(result.value));
   });
   app.post<{ Params: { id: string }; Body: { to?: string; nonce?: string; signature?: string } }>('/v1/devices/:id/transfer', async (req, reply) => {
@@ -108,7 +113,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
       signature: hexBody(req.body?.signature, 'signature'),
     });
     if (!result.ok) return fail(reply, result.code, result.detail);
-    deps.onDeviceChanged?.(result.value.deviceId);
+    deviceChanged(result.value.deviceId);
     return deviceJson(result.value);
   });
 
@@ -152,5 +157,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     const proof = proveOwner(s, req.params.owner);
     return proof ? { epoch, root: s.root, owner: req.params.owner.toLowerCase(), ...proof } : reply.code(404).send({ code: 'no_payout', message: `no payout for ${req.params.owner} in epoch ${epoch}` });
   });
+
+  registerDashboard(app, deps.dashboardDir);
   return app;
 }

@@ -79,4 +79,44 @@ export interface Ledger {
   getSettlement(epoch: number): Promise<SettlementV1 | undefined>;
   getShares(epoch: number): Promise<RewardShareV1[]>;
   listSettlements(): Promise<{ epoch: number; root: string; total: string; closedAt: number }[]>;
+
+  // --- fleet overview (the dashboard): one aggregate query each, never a query per device
+  /** Per device with a verdict received at or after `since` (Unix ms): what those verdicts were. Ordered by device id. */
+  deviceActivity(since: number): Promise<DeviceActivity[]>;
+  /**
+   * Accepted readings (maintenance readings left out) with fromTime <= time < toTime, aggregated per quantity and
+   * per time bucket of bucketSeconds (bucket = time - time mod bucketSeconds). Ordered by quantity, bucket.
+   */
+  readingSeries(fromTime: number, toTime: number, bucketSeconds: number): Promise<SeriesPoint[]>;
+  /**
+   * Accepted verdicts of an epoch received in [receivedFrom, receivedTo) (Unix ms), counted per owner (each device's
+   * current owner). By receive time, so that a running tally only ever asks for what arrived since it last asked.
+   */
+  acceptedByOwner(epoch: number, receivedFrom: number, receivedTo: number): Promise<OwnerReadings[]>;
+}
+
+export interface DeviceActivity {
+  deviceId: string;
+  /** Verdicts received since the given time. */
+  verdicts: number;
+  /** Unix ms of the latest of those verdicts, of the latest acceptance and of the latest rejection among them. */
+  lastAt: number;
+  lastAcceptedAt: number | null;
+  lastRejectedAt: number | null;
+}
+
+export interface SeriesPoint {
+  quantity: string;
+  /** Start of the bucket, Unix s. */
+  bucket: number;
+  count: number;
+  mean: number;
+  min: number;
+  max: number;
+}
+
+export interface OwnerReadings {
+  /** null for devices without an owner; listed last. */
+  owner: string | null;
+  readings: number;
 }

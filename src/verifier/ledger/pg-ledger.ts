@@ -24,6 +24,10 @@ import {
   type Revision,
 } from './write-rules.js';
 import type { AcceptedReadingV1, DeviceRecordV1, DeviceStatus, RewardShareV1, SettlementV1, VerdictV1 } from '../types.js';
+import type { DeviceActivity, OwnerReadings, SeriesPoint } from './ledger.js';
+import {
+  activityFromRow, checkOwnerTally, checkSeriesRange, checkSince, FLEET_SQL, ownerReadingsFromRow, SERIES_SQL, seriesPointFromRow,
+} from './fleet-queries.js';
 
 const PG_SQL = Object.fromEntries(Object.entries(SQL).map(([name, sql]) => [name, toPostgres(sql)])) as Record<QueryName, string>;
 // All shares of a settlement in one statement (arrays unnested), however many devices there are.
@@ -221,6 +225,25 @@ export class PgLedger implements Ledger {
 
   async listSettlements(): Promise<{ epoch: number; root: string; total: string; closedAt: number }[]> {
     return (await run(this.#db, 'listSettlements', [])).rows.map(settlementSummaryFromRow);
+  }
+
+  // --- fleet overview
+  async deviceActivity(since: number): Promise<DeviceActivity[]> {
+    checkSince(since);
+    const result = await this.#db.query<Row>({ name: 'fp_fleet_deviceActivity', text: toPostgres(FLEET_SQL.deviceActivity), values: [since] });
+    return result.rows.map(activityFromRow);
+  }
+
+  async readingSeries(fromTime: number, toTime: number, bucketSeconds: number): Promise<SeriesPoint[]> {
+    checkSeriesRange(fromTime, toTime, bucketSeconds);
+    const result = await this.#db.query<Row>({ name: 'fp_fleet_readingSeries', text: SERIES_SQL.postgres, values: [bucketSeconds, fromTime, toTime] });
+    return result.rows.map(seriesPointFromRow);
+  }
+
+  async acceptedByOwner(epoch: number, receivedFrom: number, receivedTo: number): Promise<OwnerReadings[]> {
+    checkOwnerTally(epoch, receivedFrom, receivedTo);
+    const result = await this.#db.query<Row>({ name: 'fp_fleet_acceptedByOwner', text: toPostgres(FLEET_SQL.acceptedByOwner), values: [receivedFrom, receivedTo, epoch] });
+    return result.rows.map(ownerReadingsFromRow);
   }
 }
 

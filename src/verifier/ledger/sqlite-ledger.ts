@@ -34,6 +34,10 @@ import {
   type Revision,
 } from './write-rules.js';
 import type { AcceptedReadingV1, DeviceRecordV1, DeviceStatus, RewardShareV1, SettlementV1, VerdictV1 } from '../types.js';
+import type { DeviceActivity, OwnerReadings, SeriesPoint } from './ledger.js';
+import {
+  activityFromRow, checkOwnerTally, checkSeriesRange, checkSince, FLEET_SQL, ownerReadingsFromRow, SERIES_SQL, seriesPointFromRow,
+} from './fleet-queries.js';
 
 type Statement = Database.Statement<unknown[], Row>;
 
@@ -241,6 +245,29 @@ export class SqliteLedger implements Ledger {
 
   async listSettlements(): Promise<{ epoch: number; root: string; total: string; closedAt: number }[]> {
     return this.#stmt.listSettlements.all().map(settlementSummaryFromRow);
+  }
+
+  // --- fleet overview
+  /** A fleet-overview statement, prepared on first use (they are not on the ingest path). */
+  #fleet(key: 'deviceActivity' | 'acceptedByOwner' | 'readingSeries'): Statement {
+    let statement = this.#lists.get(`fleet:${key}`);
+    if (!statement) this.#lists.set(`fleet:${key}`, (statement = this.#open.prepare(key === 'readingSeries' ? SERIES_SQL.sqlite : FLEET_SQL[key])));
+    return statement;
+  }
+
+  async deviceActivity(since: number): Promise<DeviceActivity[]> {
+    checkSince(since);
+    return this.#fleet('deviceActivity').all(since).map(activityFromRow);
+  }
+
+  async readingSeries(fromTime: number, toTime: number, bucketSeconds: number): Promise<SeriesPoint[]> {
+    checkSeriesRange(fromTime, toTime, bucketSeconds);
+    return this.#fleet('readingSeries').all({ bucket: bucketSeconds, from: fromTime, to: toTime }).map(seriesPointFromRow);
+  }
+
+  async acceptedByOwner(epoch: number, receivedFrom: number, receivedTo: number): Promise<OwnerReadings[]> {
+    checkOwnerTally(epoch, receivedFrom, receivedTo);
+    return this.#fleet('acceptedByOwner').all(receivedFrom, receivedTo, epoch).map(ownerReadingsFromRow);
   }
 }
 
