@@ -137,7 +137,15 @@ export async function startSim(o: SimOptions): Promise<SimRun> {
         sessionExpiryS: 0,
         httpPort: o.httpPort,
         trustedFleetKeys: [toHex(fleetSigner.publicKey)],
-        rewards: { ...DEFAULT_REWARDS, epochSeconds: o.epochS, readingIntervalSeconds: o.intervalS, ...(o.genesis !== undefined ? { genesis: o.genesis } : {}) },
+        // The default emission is per daily epoch, halving every 1,460 epochs (4 years): keep both in time, so a
+        // 2-minute epoch pays 2 minutes' worth and the halving stays 4 years away.
+        rewards: {
+          ...DEFAULT_REWARDS,
+          emission: {
+            initial: ((BigInt(DEFAULT_REWARDS.emission.initial) * BigInt(o.epochS)) / 86_400n).toString(),
+            halvingEvery: Math.max(1, Math.round((DEFAULT_REWARDS.emission.halvingEvery * 86_400) / o.epochS)),
+          },
+          epochSeconds: o.epochS, readingIntervalSeconds: o.intervalS, ...(o.genesis !== undefined ? { genesis: o.genesis } : {}) },
         closeGraceS: graceS,
         autoClose: false,
       },

@@ -126,7 +126,11 @@ export async function startVerifier(config: VerifierConfig, log: Log, options: S
       const t = now();
       const last = epochOf(Math.floor(t / 1000) - config.closeGraceS, config.rewards) - 1;
       const listed = new Set((await ledger.listSettlements()).map((s) => s.epoch));
-      const first = Math.max(0, last - 30); // look back a month of epochs at most per pass
+      // Look back 30 epochs at most per pass, and never before the first device was registered: an epoch that
+      // ended before any device existed has nothing to settle, and an empty settlement for it is only clutter.
+      const registered = (await ledger.listDevices()).reduce((m, d) => Math.min(m, d.registeredAt), Infinity);
+      if (registered === Infinity) return closed;
+      const first = Math.max(0, last - 30, epochOf(Math.floor(registered / 1000), config.rewards));
       for (let e = first; e <= last; e++) {
         if (listed.has(e)) continue;
         try {

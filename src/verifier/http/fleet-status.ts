@@ -6,7 +6,8 @@ import type { DeviceRecordV1, SettlementV1 } from '../types.js';
 /**
  * A device's state on the map, judged over a recent window (verdicts received at or after `since`, Unix ms):
  *   inactive     suspended in the registry (whatever it sends);
- *   rejected     at least one of its messages was rejected in the window;
+ *   rejected     at least one of its own messages was rejected in the window (not a forgery, a replayed copy
+ *                or another's reading on its topic: bad_signature, duplicate and topic_mismatch do not count);
  *   accepted     readings accepted in the window, none rejected;
  *   maintenance  only maintenance readings (recorded, not rewarded) in the window;
  *   silent       no verdict at all in the window.

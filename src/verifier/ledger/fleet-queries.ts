@@ -7,10 +7,11 @@ import type { Row } from './rows.js';
 
 export const FLEET_SQL = {
   // verdicts(received_at) bounds the scan to the window; the device's latest acceptance and rejection come from the
-  // same pass.
+  // same pass. Only rejections of the device's own messages count: a forgery, a replayed copy or a reading sent to
+  // the wrong topic names the device without being its doing (the fleet simulator's attackers do just that).
   deviceActivity: `SELECT device_id, COUNT(*) AS n, MAX(received_at) AS last_at,
     MAX(CASE WHEN status = 'accepted' THEN received_at END) AS last_accepted_at,
-    MAX(CASE WHEN status = 'rejected' THEN received_at END) AS last_rejected_at
+    MAX(CASE WHEN status = 'rejected' AND reason NOT IN ('bad_signature', 'duplicate', 'topic_mismatch') THEN received_at END) AS last_rejected_at
     FROM verdicts WHERE received_at >= ? AND device_id IS NOT NULL GROUP BY device_id ORDER BY device_id`,
   // verdicts(received_at) bounds the scan; owner IS NULL sorts unowned last in both stores.
   acceptedByOwner: `SELECT d.owner AS owner, COUNT(*) AS n

@@ -1,7 +1,7 @@
 // A small fleet whose every reading went through the real pipeline (signed, verified, judged, stored in SQLite),
 // with one closed epoch, for the fleet-overview routes and the dashboard. The states the map should show follow
 // from what each device sent, as listed on FleetFixture.expected.
-//   A  accepted     two readings in the open epoch, both accepted
+//   A  accepted     two readings in the open epoch, both accepted, and a forgery on its topic (not its doing)
 //   B  rejected     one accepted, one out of range in the open epoch
 //   C  silent       readings only early in the closed epoch, long before the window
 //   D  inactive     suspended; what it sends is refused (inactive_device)
@@ -78,13 +78,18 @@ export async function fleetFixture(): Promise<FleetFixture> {
   // Epoch 2, open.
   await send(undefined, 10, OPEN_AT, weather(3));
   await send(undefined, 11, OPEN_AT + 60, weather(4));
+  // Someone else's forgery on A's topic (a byte of the signature changed): A's own readings are fine, so A stays
+  // 'accepted' on the map.
+  const forged = f.sign({ seq: 12, time: OPEN_AT + 70, values: weather(5) });
+  forged[forged.length - 1] ^= 0x01;
+  verdicts.push((await f.submit(forged, OPEN_AT + 71, f.topic)).verdict);
   await send(sB, 10, OPEN_AT + 30, weather(3, 0.4));
   await send(sB, 11, OPEN_AT + 90, { temperature: 75, humidity: 60, pressure: 101_330 });
   await send(sD, 1, OPEN_AT + 40, weather(3));
   await send(sE, 1, OPEN_AT + 50, { temperature: 20, humidity: 50, pressure: 101_000 }, { maintenance: true });
   verdicts.push((await f.submit(new Uint8Array([0xd2, 0x84, 0x43]), OPEN_AT + 100)).verdict);
 
-  const want = ['ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'out_of_range', 'inactive_device', 'maintenance', 'malformed'];
+  const want = ['ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'bad_signature', 'ok', 'out_of_range', 'inactive_device', 'maintenance', 'malformed'];
   const got = verdicts.map((v) => v.reason);
   if (got.join() !== want.join()) throw new Error(`fleet fixture: the pipeline judged ${got.join()}, expected ${want.join()}`);
 
