@@ -21,6 +21,7 @@ export interface PinConfig {
   uartRx: number;
   uartTx: number;
   uartPort: number;
+  /** -1: the board has no plain LED / no free button. */
   led: number;
   button: number;
 }
@@ -115,8 +116,9 @@ export function parseDeviceConfig(raw: unknown): DeviceConfigV1 {
   const pins = { ...DEFAULT_PINS } as PinConfig;
   for (const [key, value] of Object.entries(pinsRaw)) {
     if (!(key in DEFAULT_PINS)) throw new RangeError(`config.pins.${key}: unknown pin`);
-    const max = key === 'uartPort' ? 2 : 39; // ESP32: GPIO 0..39, UART 0..2
-    if (!Number.isInteger(value) || (value as number) < 0 || (value as number) > max) throw new RangeError(`config.pins.${key}: an integer from 0 to ${max}`);
+    const max = key === 'uartPort' ? 2 : 48; // GPIO 0..39 on the ESP32, up to 48 on the S3; UART 0..2
+    const min = key === 'led' || key === 'button' ? -1 : 0; // -1: not fitted
+    if (!Number.isInteger(value) || (value as number) < min || (value as number) > max) throw new RangeError(`config.pins.${key}: an integer from ${min} to ${max}`);
     (pins as unknown as Record<string, number>)[key] = value as number;
   }
   const sntp = c.sntpHosts ?? [...DEFAULT_SNTP_HOSTS];

@@ -38,7 +38,8 @@ test('each bad field is refused by name', (t) => {
     [{ sensors: [{ type: 'dht22' }] }, /config.sensors\[0\].type/],
     [{ sensors: [{ type: 'pms5003' }, { type: 'sds011' }] }, /share the one UART/],
     [{ sensors: [{ type: 'pms5003', address: 0x40 }] }, /only for I2C sensors/],
-    [{ pins: { sda: 40 } }, /config.pins.sda/],
+    [{ pins: { sda: 49 } }, /config.pins.sda/],
+    [{ pins: { sda: -1 } }, /config.pins.sda: an integer from 0/],
     [{ pins: { lcd: 1 } }, /config.pins.lcd: unknown pin/],
     [{ colour: 'red' }, /config.colour: unknown field/],
   ];
