@@ -221,21 +221,23 @@
   let board; // {storage, flash, rng}
   let dev; // {device, timer, broker, console, wifi}
 
-  function deviceBoot(args) {
-    if (!board || !args.keepBoard) {
-      let seed = args.rngSeed ?? 12345;
-      board = {
-        storage: new core.MemoryStorage(),
-        flash: norFlash(args.sectors ?? 16, 4096),
-        rng: {
-          bytes(n) {
-            const out = new Uint8Array(n);
-            for (let i = 0; i < n; i++) out[i] = (seed = (seed * 1103515245 + 12345) >>> 0) >>> 24;
-            return out;
-          },
+  function makeBoard(args) {
+    let seed = args.rngSeed ?? 12345;
+    board = {
+      storage: new core.MemoryStorage(),
+      flash: norFlash(args.sectors ?? 16, 4096),
+      rng: {
+        bytes(n) {
+          const out = new Uint8Array(n);
+          for (let i = 0; i < n; i++) out[i] = (seed = (seed * 1103515245 + 12345) >>> 0) >>> 24;
+          return out;
         },
-      };
-    }
+      },
+    };
+  }
+
+  function deviceBoot(args) {
+    if (!board || !args.keepBoard) makeBoard(args);
     const timer = manualTimer();
     const lines = [];
     const broker = fakeBroker(lines);
@@ -273,6 +275,11 @@
   }
 
   Object.assign(ops, {
+    /** A blank board (NVS and an emulated outbox partition) for deviceBoot({keepBoard: true}). */
+    deviceBoard(args) {
+      makeBoard(args);
+      return null;
+    },
     deviceBoot,
     async deviceOnline() {
       if (!dev) throw new Error('deviceOnline: no device; run deviceBoot first');
@@ -300,8 +307,9 @@
       client.options.onError();
       return deviceSummary();
     },
-    devicePublished(args) {
-      return dev.broker.published.slice(args.from ?? 0);
+    /** Messages published since the last call (the list is emptied, so it does not grow in the heap). */
+    devicePublished() {
+      return dev.broker.published.splice(0);
     },
     deviceConsole(args) {
       const before = dev.console.length;
