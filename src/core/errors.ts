@@ -18,6 +18,10 @@ export const ERROR_CODES = Object.freeze({
   FP_E_DATA_DIR: 'the data directory cannot be created or written',
   FP_E_LEDGER_UNAVAILABLE: 'the ledger database cannot be opened or reached',
   FP_E_LEDGER_SCHEMA: 'the ledger database has a schema version this verifier does not know',
+  FP_E_TOOLCHAIN_MISSING: 'the Moddable SDK or ESP-IDF needed to build and flash the firmware is not installed',
+  FP_E_SERIAL_PORT: 'the serial port of the device cannot be opened or read',
+  FP_E_DEVICE_TIMEOUT: 'the device did not answer on its serial console in time',
+  FP_E_REGISTRATION_REFUSED: 'the verifier refused to register the device',
 });
 
 export type ErrorCode = keyof typeof ERROR_CODES;
