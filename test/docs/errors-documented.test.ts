@@ -11,7 +11,7 @@ test('every error code in the registry is documented, and the doc lists no other
 });
 
 test('every error code is raised somewhere in the code', (t) => {
-  const sources = ['src/core/sequence.ts', 'src/core/errors.ts', 'hosts/node/key-file.ts', 'hosts/node/file-outbox.ts', 'hosts/node/file-storage.ts', 'hosts/node/mqtt-transport.ts', 'hosts/node/embedded-broker.ts', 'hosts/node/node-config.ts', 'src/verifier/ledger/schema.ts', 'src/verifier/ledger/sqlite-ledger.ts', 'src/verifier/ledger/pg-ledger.ts']
+  const sources = ['src/core/sequence.ts', 'src/core/errors.ts', 'hosts/node/key-file.ts', 'hosts/node/file-outbox.ts', 'hosts/node/file-storage.ts', 'hosts/node/mqtt-transport.ts', 'hosts/node/embedded-broker.ts', 'hosts/node/node-config.ts', 'src/verifier/ledger/schema.ts', 'src/verifier/ledger/sqlite-ledger.ts', 'src/verifier/ledger/pg-ledger.ts', 'hosts/esp32/device-key.ts', 'src/cli/flash-command.ts', 'src/cli/provision-serial.ts', 'src/cli/verifier-client.ts']
     .map((f) => readFileSync(fileURLToPath(new URL(`../../../${f}`, import.meta.url)), 'utf8'))
     .join('\n');
   for (const code of Object.keys(ERROR_CODES)) {
