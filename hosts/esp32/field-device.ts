@@ -12,7 +12,7 @@ import type { Log, Rng, Storage, Timer } from '../../src/core/host.js';
 import { MemoryOutbox, type Outbox } from '../../src/core/outbox.js';
 import { Sampler, type SensorBinding, type SensorError } from '../../src/core/sampler.js';
 import { SequenceAllocator } from '../../src/core/sequence.js';
-import { createNobleSigner, DEVICE_PRECOMPUTE_WINDOW, type Signer } from '../../src/core/signer.js';
+import { createNobleSigner, type Signer } from '../../src/core/signer.js';
 import { Backoff, unitRandom } from './backoff.js';
 import { formatBanner, parseConsoleLine, signClaim, type DeviceBanner } from './console-protocol.js';
 import { parseBrokerUrl, type DeviceConfigV1 } from './device-config.js';
@@ -63,7 +63,10 @@ export interface FieldDeviceOptions {
   provisioningWindowMs?: number;
   /** Restart after this many sampling intervals with time but no reading stored. Default 5. */
   stallIntervals?: number;
-  /** noble precompute window; default DEVICE_PRECOMPUTE_WINDOW. */
+  /**
+   * noble precompute window to set at boot. Leave undefined on the device: the window is set when the preloaded
+   * bundle is built (hosts/esp32/core-bundle.ts), and setting it at run time throws there.
+   */
   precomputeWindow?: number;
 }
 
@@ -71,7 +74,7 @@ export class FieldDevice {
   readonly config: DeviceConfigV1;
   readonly #p: DevicePlatform;
   readonly #firmware: FirmwareIdentity;
-  readonly #options: Required<FieldDeviceOptions>;
+  readonly #options: Required<Omit<FieldDeviceOptions, 'precomputeWindow'>> & Pick<FieldDeviceOptions, 'precomputeWindow'>;
   #signer: Signer | undefined;
   #banner: DeviceBanner | undefined;
   #node: FieldNode | undefined;
@@ -95,7 +98,7 @@ export class FieldDevice {
     this.#options = {
       provisioningWindowMs: options.provisioningWindowMs ?? 600_000,
       stallIntervals: options.stallIntervals ?? 5,
-      precomputeWindow: options.precomputeWindow ?? DEVICE_PRECOMPUTE_WINDOW,
+      ...(options.precomputeWindow !== undefined ? { precomputeWindow: options.precomputeWindow } : {}),
     };
   }
 
@@ -125,7 +128,7 @@ export class FieldDevice {
     }
     try {
       const key = loadOrCreateDeviceKey(p.storage, p.rng);
-      this.#signer = createNobleSigner(key.secretKey, { precomputeWindow: this.#options.precomputeWindow });
+      this.#signer = createNobleSigner(key.secretKey, this.#options.precomputeWindow !== undefined ? { precomputeWindow: this.#options.precomputeWindow } : {});
       key.secretKey.fill(0); // the signer keeps its own copy
       this.#banner = {
         deviceId: key.deviceId,

@@ -113,3 +113,23 @@ test.serial('readings stored while the broker is away survive a reboot in XS and
   t.true(seqs.length >= stored.depth + 1);
   t.true(sent > 0);
 });
+
+test.serial('the bundle sets the device window when it is evaluated (preload time on the device), not at boot', async (t) => {
+  // A fresh worker: nothing but loading the bundle chose the window. XS meter units are deterministic counts of
+  // work, so the path noble takes shows in them: W=1 (fixed-window, no table) costs far more per signature than W=6.
+  const fresh = await startXsCore({ name: 'xs-device-window' });
+  try {
+    const key = '9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60';
+    await fresh.call('partsSetup', { secretKey: key });
+    const atLoad = (await fresh.call('partSign', { count: 2 })).meter.compute;
+    await fresh.call('setWindow', { window: 6 });
+    await fresh.call('partSign', { count: 1 }); // builds the W=6 table
+    const w6 = (await fresh.call('partSign', { count: 2 })).meter.compute;
+    await fresh.call('setWindow', { window: 1 });
+    const w1 = (await fresh.call('partSign', { count: 2 })).meter.compute;
+    t.true(Math.abs(atLoad - w1) / w1 < 0.02, `signing right after load costs ${atLoad}, W=1 costs ${w1}`);
+    t.true(atLoad > 2 * w6, `W=6 (${w6}) must be much cheaper: the load did not leave noble's default W=6`);
+  } finally {
+    await fresh.close();
+  }
+});
