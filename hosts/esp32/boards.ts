@@ -14,8 +14,8 @@ export const BOARDS: Readonly<Record<string, BoardProfile>> = Object.freeze({
   },
   'esp32/xiao_esp32c3': {
     // Seeed XIAO ESP32C3: D4 = GPIO6 (SDA), D5 = GPIO7 (SCL), D7 = GPIO20 (RX), D6 = GPIO21 (TX); BOOT = GPIO9;
-    // no user LED (-1).
+    // no user LED (-1); the console is the chip's USB CDC, which the firmware cannot read (-1).
     description: 'Seeed Studio XIAO ESP32C3 (ESP32-C3, 4 MB flash)',
-    pins: Object.freeze({ sda: 6, scl: 7, uartRx: 20, uartTx: 21, uartPort: 1, led: -1, button: 9 }),
+    pins: Object.freeze({ sda: 6, scl: 7, uartRx: 20, uartTx: 21, uartPort: 1, led: -1, button: 9, consolePort: -1, consoleRx: -1, consoleTx: -1 }),
   },
 });

@@ -24,6 +24,13 @@ export interface PinConfig {
   /** -1: the board has no plain LED / no free button. */
   led: number;
   button: number;
+  /**
+   * The UART the provisioning console reads (FP1 lines): port and pins of the USB-serial bridge. -1: the console
+   * is USB CDC (ESP32-C3/S3 boards without a bridge), which the firmware can print to but not read.
+   */
+  consolePort: number;
+  consoleRx: number;
+  consoleTx: number;
 }
 
 export interface DeviceConfigV1 {
@@ -48,7 +55,19 @@ export interface DeviceConfigV1 {
 }
 
 /** esp32/nodemcu (DevKitC-style boards): I2C on 21/22, UART2 on 16/17, LED on 2, BOOT button on 0. */
-export const DEFAULT_PINS: Readonly<PinConfig> = Object.freeze({ sda: 21, scl: 22, uartRx: 16, uartTx: 17, uartPort: 2, led: 2, button: 0 });
+export const DEFAULT_PINS: Readonly<PinConfig> = Object.freeze({
+  sda: 21,
+  scl: 22,
+  uartRx: 16,
+  uartTx: 17,
+  uartPort: 2,
+  led: 2,
+  button: 0,
+  // UART0 on GPIO 3 (RX) and 1 (TX), wired to the board's USB-serial bridge.
+  consolePort: 0,
+  consoleRx: 3,
+  consoleTx: 1,
+});
 export const DEFAULT_SNTP_HOSTS: readonly string[] = Object.freeze(['pool.ntp.org', 'time.google.com', 'time.cloudflare.com']);
 
 export interface BrokerAddress {
@@ -116,8 +135,8 @@ export function parseDeviceConfig(raw: unknown): DeviceConfigV1 {
   const pins = { ...DEFAULT_PINS } as PinConfig;
   for (const [key, value] of Object.entries(pinsRaw)) {
     if (!(key in DEFAULT_PINS)) throw new RangeError(`config.pins.${key}: unknown pin`);
-    const max = key === 'uartPort' ? 2 : 48; // GPIO 0..39 on the ESP32, up to 48 on the S3; UART 0..2
-    const min = key === 'led' || key === 'button' ? -1 : 0; // -1: not fitted
+    const max = key === 'uartPort' || key === 'consolePort' ? 2 : 48; // GPIO 0..39 on the ESP32, up to 48 on the S3; UART 0..2
+    const min = key === 'led' || key === 'button' || key.startsWith('console') ? -1 : 0; // -1: not fitted
     if (!Number.isInteger(value) || (value as number) < min || (value as number) > max) throw new RangeError(`config.pins.${key}: an integer from ${min} to ${max}`);
     (pins as unknown as Record<string, number>)[key] = value as number;
   }

@@ -43,8 +43,9 @@ function hexBytes(hex: string): Uint8Array {
   return out;
 }
 
-// UART0 carries the console. In a release build it is free to read (FP1 lines from `fieldproof provision-serial`);
-// in a debug build xsbug owns it, the open fails, and lines are only printed (through trace, which xsbug shows).
+// The console UART (UART0 on boards with a USB-serial bridge). In a release build it is free to read (FP1 lines from
+// `fieldproof provision-serial`); in a debug build xsbug owns it, the open fails, and lines are only printed
+// (through trace, which xsbug shows). Boards whose console is USB CDC (consolePort -1) only print.
 let consoleIo: Serial | undefined;
 const print = (line: string) => {
   if (consoleIo) consoleIo.write(ArrayBuffer.fromString(`${line}\r\n`));
@@ -135,21 +136,24 @@ if (typeof config.fieldproof !== 'string') {
     { version: FIELDPROOF_FIRMWARE_VERSION, build: hexBytes(FIELDPROOF_FIRMWARE_BUILD) },
   );
   const started = device;
-  try {
-    const lines = new LineSplitter((line) => started.consoleLine(line));
-    consoleIo = new Serial({
-      port: 0,
-      receive: 3,
-      transmit: 1,
-      baud: 115200,
-      format: 'buffer',
-      onReadable() {
-        const bytes = consoleIo?.read();
-        if (bytes) lines.push(new Uint8Array(bytes));
-      },
-    });
-  } catch {
-    consoleIo = undefined;
+  const { consolePort, consoleRx, consoleTx } = nodeConfig.pins;
+  if (consolePort >= 0 && consoleRx >= 0 && consoleTx >= 0) {
+    try {
+      const lines = new LineSplitter((line) => started.consoleLine(line));
+      consoleIo = new Serial({
+        port: consolePort,
+        receive: consoleRx,
+        transmit: consoleTx,
+        baud: 115200,
+        format: 'buffer',
+        onReadable() {
+          const bytes = consoleIo?.read();
+          if (bytes) lines.push(new Uint8Array(bytes));
+        },
+      });
+    } catch {
+      consoleIo = undefined; // a debug build: xsbug owns the port
+    }
   }
   started.start();
 }
