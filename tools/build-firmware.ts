@@ -189,7 +189,7 @@ export const BUILD_INFO_OUTPUT = 'dist/firmware/build-info.json';
 /** What the device main may import: Moddable SDK modules (declared in hosts/esp32/device/moddable.d.ts), our native module and the core bundle. */
 export const DEVICE_MAIN_IMPORTS: readonly string[] = Object.freeze([
   'mc/config', 'preference', 'flash', 'wifi', 'sntp', 'time', 'timer', 'Resource', 'fieldproof/system', 'fieldproof-core',
-  'embedded:network/mqtt/client', 'embedded:io/socket/tcp', 'embedded:io/socket/tlssocket', 'embedded:io/socket/udp',
+  'fieldproof/tlssocket', 'embedded:network/mqtt/client', 'embedded:io/socket/tcp', 'embedded:io/socket/udp',
   'embedded:network/dns/resolver/udp', 'embedded:io/smbus', 'embedded:io/i2c', 'embedded:io/serial', 'embedded:io/digital',
 ]);
 

@@ -115,6 +115,8 @@ export function parseDeviceConfig(raw: unknown): DeviceConfigV1 {
   if (!address) throw new TypeError('config.broker: mqtt://host[:port] or mqtts://host[:port]');
   const tlsCa = text('tlsCa', 1, 64, true);
   if (tlsCa !== undefined && !address.tls) throw new RangeError('config.tlsCa: only with an mqtts:// broker');
+  // Moddable's TLS trusts only the certificates built into the firmware: without the broker's CA it cannot connect.
+  if (tlsCa === undefined && address.tls) throw new RangeError("config.tlsCa: required with an mqtts:// broker (the broker's CA certificate)");
   const sensors = c.sensors;
   if (!Array.isArray(sensors) || sensors.length === 0 || sensors.length > 4) throw new RangeError('config.sensors: 1 to 4 sensors');
   const seen = new Set<string>();

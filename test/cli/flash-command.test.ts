@@ -56,6 +56,7 @@ test('bad options are refused by name before anything is written', (t) => {
   t.throws(() => planFlash({ ...base, sensors: 'bme280,dht22' }), { message: /--sensors: dht22/ });
   t.throws(() => planFlash({ ...base, broker: 'http://x' }), { message: /FP_E_CONFIG_INVALID: config.broker/ });
   t.throws(() => planFlash({ ...base, tlsCa: caPem }), { message: /config.tlsCa: only with an mqtts/ });
+  t.throws(() => planFlash({ ...base, broker: 'mqtts://b.example' }), { message: /config.tlsCa: required with an mqtts/ });
   t.throws(() => planFlash({ ...base, broker: 'mqtts://b.example', tlsCa: bin }), { message: /--tls-ca: .* is not a PEM or DER X.509 certificate/ });
 });
 

@@ -4,6 +4,8 @@
 // Based on: examples/io/tcp/mqttclient (ECMA-419 MQTT client with its dns and socket options),
 // modules/files/preference, modules/files/flash, modules/network/wifi, modules/network/sntp, modules/base/time,
 // modules/base/timer, modules/files/resource, documentation/io/io.md (Digital, Serial, SMBus, I2C).
+// The TLS socket is the SDK's examples/io/tcp/tlssocket/tlssocket.js under our own name (manifest.json): the SDK has
+// published it as "embedded:io/socket/tlssocket" and as "embedded:io/socket/tcp/tls" in different releases.
 import config from 'mc/config';
 import Preference from 'preference';
 import Flash from 'flash';
@@ -14,7 +16,7 @@ import Timer from 'timer';
 import Resource from 'Resource';
 import MQTTClient from 'embedded:network/mqtt/client';
 import TCP from 'embedded:io/socket/tcp';
-import TLSSocket from 'embedded:io/socket/tlssocket';
+import TLSSocket from 'fieldproof/tlssocket';
 import UDP from 'embedded:io/socket/udp';
 import Resolver from 'embedded:network/dns/resolver/udp';
 import SMBus from 'embedded:io/smbus';
@@ -66,9 +68,8 @@ if (typeof config.fieldproof !== 'string') {
     log.error(`outbox partition "${nodeConfig.outboxPartition}": ${(error as Error).message}`);
   }
   const led = nodeConfig.pins.led >= 0 ? new Digital({ pin: nodeConfig.pins.led, mode: Digital.Output }) : undefined;
-  const secure = broker.tls
-    ? { serverName: broker.host, ...(nodeConfig.tlsCa ? { certificate: new Resource(nodeConfig.tlsCa) } : {}) }
-    : undefined;
+  // The SSL session trusts only this CA (DER, from `fieldproof flash --tls-ca`); the server name comes from the host.
+  const secure = broker.tls ? { certificate: new Resource(nodeConfig.tlsCa!) } : undefined;
 
   let device: FieldDevice | undefined;
   const button =

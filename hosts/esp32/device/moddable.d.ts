@@ -107,8 +107,11 @@ declare module 'embedded:io/socket/tcp' {
     close(): void;
   }
 }
-/** examples/io/tcp/tlssocket (with modules/crypt/tls_419.json): TLS over an ECMA-419 TCP socket. */
-declare module 'embedded:io/socket/tlssocket' {
+/**
+ * examples/io/tcp/tlssocket/tlssocket.js (with modules/crypt/tls_419.json), mapped to this name by manifest.json:
+ * TLS over an ECMA-419 TCP socket given as options.TCP; options.secure goes to the SSL session (certificate: DER).
+ */
+declare module 'fieldproof/tlssocket' {
   export default class TLSSocket {
     constructor(options: Record<string, unknown>);
     close(): void;

@@ -34,6 +34,7 @@ test('each bad field is refused by name', (t) => {
     [{ wifiPassword: 'short' }, /config.wifiPassword/],
     [{ broker: 'tcp://x' }, /config.broker/],
     [{ broker: 'mqtt://b.example' }, /config.tlsCa: only with an mqtts/],
+    [{ tlsCa: undefined }, /config.tlsCa: required with an mqtts/],
     [{ intervalS: 5 }, /config.intervalS/],
     [{ sensors: [{ type: 'dht22' }] }, /config.sensors\[0\].type/],
     [{ sensors: [{ type: 'pms5003' }, { type: 'sds011' }] }, /share the one UART/],

@@ -57,7 +57,7 @@ test('the preloaded core is the bundle the XS test runs, and main is not preload
 
 test('what the device main imports from this repository is mapped by the manifest on every supported board', (t) => {
   const ours = mainImports.filter((name) => name.startsWith('fieldproof'));
-  t.deepEqual(ours.sort(), ['fieldproof-core', 'fieldproof/system']);
+  t.deepEqual(ours.sort(), ['fieldproof-core', 'fieldproof/system', 'fieldproof/tlssocket']);
   for (const [board, platform] of Object.entries(manifest.platforms)) {
     if (board === '...') continue;
     for (const name of ours) t.truthy(manifest.modules[name] ?? platform.modules?.[name], `${board}: ${name}`);
