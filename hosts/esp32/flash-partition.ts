@@ -46,7 +46,8 @@ export function flashDevice(flash: ModdableFlash, name = 'partition'): FlashDevi
     write(offset, bytes) {
       check(offset, bytes.length, 'write');
       if (bytes.length === 0) return;
-      // A view on part of a larger buffer must be copied: the native write takes the whole ArrayBuffer.
+      // The native write takes an ArrayBuffer (flash/esp32/flash.c: xsmcToArrayBuffer) from its start, so a view on
+      // part of a larger buffer is copied first.
       const plain = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
       flash.write(offset, plain.length, plain.buffer as ArrayBuffer);
     },

@@ -2,7 +2,8 @@
 // that decides anything is in the preloaded bundle "fieldproof-core" (hosts/esp32/core-bundle.ts), tested on Node
 // and in XS; this file only connects SDK classes to it, and is type-checked against moddable.d.ts.
 // Based on: examples/io/tcp/mqttclient (ECMA-419 MQTT client with its dns and socket options),
-// modules/files/preference, modules/files/flash, modules/network/wifi, modules/network/sntp, modules/base/time,
+// modules/files/preference, modules/files/flash/esp32/flash.c (a data partition by name),
+// modules/network/wifi/esp32/wifi.js (connect, disconnect, "gotIP"/"lostIP"), modules/network/sntp, modules/base/time,
 // modules/base/timer, modules/files/resource, documentation/io/io.md (Digital, Serial, SMBus, I2C).
 // The TLS socket is the SDK's examples/io/tcp/tlssocket/tlssocket.js under our own name (manifest.json): the SDK has
 // published it as "embedded:io/socket/tlssocket" and as "embedded:io/socket/tcp/tls" in different releases.
