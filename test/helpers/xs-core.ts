@@ -79,6 +79,8 @@ export interface XsCore {
   close(): Promise<void>;
   /** Live heap now, from a snapshot of the worker (XS collects garbage before writing it). */
   heap(): Promise<XsHeap>;
+  /** Evaluate another script in the worker (after the bundle and the driver), e.g. the device glue on SDK fakes. */
+  evaluate(script: string): Promise<XsMeter>;
   /** Meter of evaluating the bundle script (loading the core) in this worker. */
   readonly load: XsMeter;
   /** Live heap just before and just after the bundle was evaluated (only with StartOptions.measureHeap). */
@@ -307,6 +309,10 @@ export async function startXsCore(options: StartOptions = {}): Promise<XsCore> {
     heap: () => {
       if (closed) throw new Error('xs-core: heap() after close()');
       return snapshotHeap(worker);
+    },
+    async evaluate(script: string): Promise<XsMeter> {
+      if (closed) throw new Error('xs-core: evaluate() after close()');
+      return toMeter((await Promise.race([worker.evaluate(script), spawnFailed])).meterUsage);
     },
     async call<T>(op: string, args: object = {}): Promise<XsCall<T>> {
       if (closed) throw new Error(`xs-core: call(${op}) after close()`);

@@ -130,6 +130,13 @@
       globalThis.gc();
       return null;
     },
+    /** Controls of a script evaluated later (the device glue on SDK fakes defines globalThis.fieldproofGlue). */
+    async glue(args) {
+      if (typeof globalThis.fieldproofGlue !== 'function') throw new Error('glue: no glue script loaded');
+      const result = globalThis.fieldproofGlue(args);
+      for (let i = 0; i < 30; i++) await Promise.resolve();
+      return result;
+    },
     environment() {
       const kinds = {};
       for (const name of ['TextEncoder', 'TextDecoder', 'Base64', 'crypto', 'Buffer', 'process', 'console', 'harden', 'setImmediate', 'global']) {
