@@ -55,10 +55,21 @@ const print = (line: string) => {
   else trace(`${line}\n`);
 };
 
-if (typeof config.fieldproof !== 'string') {
-  print('FP1 ERROR no_config this firmware was built without a node config; build it with `fieldproof flash`');
-} else {
-  const nodeConfig = parseDeviceConfig(JSON.parse(config.fieldproof));
+function readConfig() {
+  if (typeof config.fieldproof !== 'string') {
+    print('FP1 ERROR no_config this firmware was built without a node config; build it with `fieldproof flash`');
+    return undefined;
+  }
+  try {
+    return parseDeviceConfig(JSON.parse(config.fieldproof));
+  } catch (error) {
+    print(`FP1 ERROR bad_config ${(error as Error).message}`);
+    return undefined;
+  }
+}
+
+const nodeConfig = readConfig();
+if (nodeConfig) {
   const broker = parseBrokerUrl(nodeConfig.broker)!;
   const resetReason = system.resetReason();
   let wifi: WiFi | undefined;
@@ -157,5 +168,10 @@ if (typeof config.fieldproof !== 'string') {
       consoleIo = undefined; // a debug build: xsbug owns the port
     }
   }
-  started.start();
+  try {
+    started.start();
+  } catch (error) {
+    // FieldDevice printed `FP1 ERROR boot_failed ...` and shows the fault pattern; the console stays up.
+    log.error(`boot failed: ${(error as Error).message}`);
+  }
 }

@@ -178,3 +178,14 @@ test('a board without a readable console (XIAO ESP32C3) prints the banner throug
     await xs.close();
   }
 });
+
+test('a config the firmware cannot use stops the boot with an FP1 ERROR line naming the field, not a crash', async (t) => {
+  const { xs, glue } = await boot({ ...base, broker: 'mqtt://10.0.0.2', wifiPassword: 'short' });
+  try {
+    const s = await glue<GlueState>({ action: 'state' });
+    t.true(s.traces.some((line) => /^FP1 ERROR bad_config config\.wifiPassword/.test(line)));
+    t.deepEqual(s.wifiConnects, []);
+  } finally {
+    await xs.close();
+  }
+});
