@@ -171,8 +171,9 @@ export class MqttTransport implements Transport {
         },
         onWritable: guard(() => this.#flush()),
         onReadable: () => {},
-        onError: guard(() => this.#lost('connection error', true)),
-        onClose: guard(() => this.#lost('connection closed', true)),
+        // The client closes itself right after calling onError (mqttclient.js #onError), so it is not closed again here.
+        onError: guard(() => this.#lost('connection error', true, false)),
+        onClose: guard(() => this.#lost('connection closed', true, false)),
       });
     } catch (error) {
       this.#o.log.warn(`mqtt: cannot start a connection: ${(error as Error)?.message ?? String(error)}`);
@@ -241,17 +242,19 @@ export class MqttTransport implements Transport {
     throw new Error('no free MQTT packet id (65535 messages in flight)');
   }
 
-  #lost(reason: string, retry: boolean): void {
+  #lost(reason: string, retry: boolean, close = true): void {
     const client = this.#client;
     const wasConnected = this.#connected;
     this.#client = undefined;
     this.#connected = false;
     if (this.#connectTimer !== undefined) this.#o.timer.clear(this.#connectTimer);
     this.#connectTimer = undefined;
-    try {
-      client?.close();
-    } catch {
-      // closing a client that already closed itself
+    if (close) {
+      try {
+        client?.close();
+      } catch {
+        // a client that failed while closing is gone either way
+      }
     }
     const error = new Error(`connection lost (${reason})`);
     for (const waiting of this.#inFlight.values()) waiting.reject(error);

@@ -66,6 +66,7 @@ test('losing the connection rejects what is in flight, then reconnects with back
   r.broker.last.connack();
   const result = r.transport.publish('t', payload(1), { qos: 1 });
   r.broker.last.error();
+  t.is(r.broker.last.closes, 1, 'closed once, by the client itself after onError');
   await t.throwsAsync(result, { message: /connection lost/ });
   t.false(r.transport.connected);
   t.deepEqual(r.events, ['connect', 'disconnect: connection error']);

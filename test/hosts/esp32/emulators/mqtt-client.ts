@@ -27,7 +27,10 @@ export class FakeMqttClient implements MqttClient {
     this.written.push({ topic: options.topic, payload: data.slice(), options: { ...options } });
     return 1024;
   }
+  /** How often close() was called (the real client closes itself after onError; a second close is not needed). */
+  closes = 0;
   close(): void {
+    this.closes++;
     this.state = 'closed';
   }
   // broker side
