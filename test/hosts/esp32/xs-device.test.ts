@@ -133,3 +133,25 @@ test.serial('the bundle sets the device window when it is evaluated (preload tim
     await fresh.close();
   }
 });
+
+test.serial('a device online for hours keeps a constant heap in XS (no growth per reading, across outbox sector wraps)', async (t) => {
+  const worker = await startXsCore({ name: 'xs-device-heap' });
+  try {
+    const step = async (op: string, args: object = {}) => (await worker.call<Summary>(op, args)).result;
+    await step('deviceBoard', { sectors: 4 }); // 4 sectors: the ring wraps every ~80 readings
+    await step('deviceBoot', { config, sntpSeconds: BUILT + 3600, keepBoard: true });
+    await step('deviceOnline');
+    await step('deviceAdvance', { ms: 2 * 3600_000 });
+    await step('devicePublished');
+    const warm = await worker.heap();
+    const after = await step('deviceAdvance', { ms: 4 * 3600_000 });
+    await step('devicePublished');
+    const later = await worker.heap();
+    t.true(after.stats.signed >= 350, `${after.stats.signed} readings`);
+    t.is(after.depth, 0);
+    t.is(later.slots, warm.slots, 'slots after 2 h and after 6 h');
+    t.is(later.chunkBytes, warm.chunkBytes, 'chunk bytes after 2 h and after 6 h');
+  } finally {
+    await worker.close();
+  }
+});
