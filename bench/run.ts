@@ -10,6 +10,7 @@ import { benchReadingSize } from './reading-size.js';
 import { benchSimFleet, formatSimFleet } from './sim-fleet.js';
 import { benchVerifierE2E, formatVerifierE2E } from './verifier-e2e.js';
 import { benchVerifierPipeline, formatVerifierPipeline } from './verifier-pipeline.js';
+import { benchXsMemory, formatXsMemory } from './xs-memory.js';
 import { benchXsSigning, formatXsSigning } from './xs-signing.js';
 import { DEVICE_PRECOMPUTE_WINDOW } from '../src/core/signer.js';
 
@@ -33,6 +34,11 @@ const xs = await benchXsSigning();
 console.log(formatXsSigning(xs));
 console.log(`  device default: W=${DEVICE_PRECOMPUTE_WINDOW} (see docs/PROTOCOL.md, "Signing on the device")`);
 results.xsSigning = { ...xs, deviceDefaultWindow: DEVICE_PRECOMPUTE_WINDOW };
+
+console.log('\n== Firmware memory budget and reading cycle in XS (the device composition on fakes of the Moddable modules)');
+const xsMemory = await benchXsMemory();
+console.log(formatXsMemory(xsMemory));
+results.xsMemory = xsMemory;
 
 console.log('\n== Verifier pipeline on one core: ingest() readings/s vs raw signature verify (target >= 90 %)');
 const pipeline = await benchVerifierPipeline();

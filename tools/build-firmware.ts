@@ -1,11 +1,16 @@
-// Bundles the portable core for the ESP32 firmware: hosts/esp32/core-bundle.ts plus @noble/* and cbor-x, as one
-// ES module, dist/firmware/fieldproof-core.js. The XS conformance test and the XS bench run this very file.
+// Prepares everything mcconfig needs for the ESP32 firmware (manifest.json names these paths):
+//   dist/firmware/fieldproof-core.js  hosts/esp32/core-bundle.ts plus @noble/* and cbor-x, as one ES module,
+//                                     preloaded; the XS conformance test and the XS bench run this very file;
+//   dist/firmware/main.js             hosts/esp32/device/main.ts compiled (not bundled: it imports only Moddable
+//                                     modules, fieldproof/system and fieldproof-core), with the firmware version
+//                                     and build id defined;
+//   dist/firmware/build-info.json     version, build id, sizes.
 //   npm run build:firmware
 // The bundle must not need anything Node provides: the build fails on a Node built-in import, on any import left
 // outside the bundle, and on a free reference to a Node global (Buffer, process, require, ...) that is not
 // listed, with its reason, in ALLOWED_NODE_GLOBALS. The output is deterministic: same sources, same bytes.
 import { createHash } from 'node:crypto';
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -178,10 +183,82 @@ async function checkNodeGlobals(): Promise<void> {
   if (problems.length > 0) throw new FirmwareBuildError(`the firmware bundle uses Node globals that XS does not have:\n  ${problems.join('\n  ')}`);
 }
 
+export const DEVICE_MAIN_ENTRY = 'hosts/esp32/device/main.ts';
+export const DEVICE_MAIN_OUTPUT = 'dist/firmware/main.js';
+export const BUILD_INFO_OUTPUT = 'dist/firmware/build-info.json';
+/** What the device main may import: Moddable SDK modules (declared in hosts/esp32/device/moddable.d.ts), our native module and the core bundle. */
+export const DEVICE_MAIN_IMPORTS: readonly string[] = Object.freeze([
+  'mc/config', 'preference', 'flash', 'wifi', 'sntp', 'time', 'timer', 'Resource', 'fieldproof/system', 'fieldproof-core',
+  'fieldproof/tlssocket', 'embedded:network/mqtt/client', 'embedded:io/socket/tcp', 'embedded:io/socket/udp',
+  'embedded:network/dns/resolver/udp', 'embedded:io/smbus', 'embedded:io/i2c', 'embedded:io/serial', 'embedded:io/digital',
+]);
+
+export interface DeviceMainBuild {
+  path: string;
+  text: string;
+  version: string;
+  /** Firmware build id: hex of the first 8 bytes of SHA-256 over the core bundle and the device main's source. */
+  build: string;
+  imports: string[];
+}
+
+/** Compile the device main with the firmware identity defined; refuse imports outside DEVICE_MAIN_IMPORTS. */
+export async function buildDeviceMain(core: FirmwareBuild, options: { write?: boolean } = {}): Promise<DeviceMainBuild> {
+  const source = readFileSync(join(REPO_ROOT, DEVICE_MAIN_ENTRY), 'utf8');
+  const version = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+  const build = createHash('sha256').update(core.text).update(source).digest('hex').slice(0, 16);
+  let result: esbuild.BuildResult & { outputFiles: esbuild.OutputFile[]; metafile: esbuild.Metafile };
+  try {
+    result = await esbuild.build({
+      absWorkingDir: REPO_ROOT,
+      entryPoints: [DEVICE_MAIN_ENTRY],
+      outfile: DEVICE_MAIN_OUTPUT,
+      bundle: true,
+      external: [...DEVICE_MAIN_IMPORTS],
+      format: 'esm',
+      target: 'es2020',
+      platform: 'neutral',
+      charset: 'ascii',
+      logLevel: 'silent',
+      define: { FIELDPROOF_FIRMWARE_VERSION: JSON.stringify(version), FIELDPROOF_FIRMWARE_BUILD: JSON.stringify(build) },
+      write: false,
+      metafile: true,
+    });
+  } catch (error) {
+    const failure = error as esbuild.BuildFailure;
+    const lines = (failure.errors ?? []).map((m) => `  ${m.location ? `${m.location.file}:${m.location.line}: ` : ''}${m.text}`);
+    throw new FirmwareBuildError(`esbuild failed to compile ${DEVICE_MAIN_ENTRY}:\n${lines.join('\n') || String(error)}`);
+  }
+  const inputs = Object.keys(result.metafile.inputs);
+  if (inputs.length !== 1) {
+    throw new FirmwareBuildError(`${DEVICE_MAIN_ENTRY} pulled in ${inputs.filter((f) => f !== DEVICE_MAIN_ENTRY).join(', ')}: import shared code through fieldproof-core`);
+  }
+  const imports = Object.values(result.metafile.outputs).flatMap((o) => o.imports.map((i) => i.path));
+  const stray = imports.filter((path) => !DEVICE_MAIN_IMPORTS.includes(path));
+  if (stray.length > 0) throw new FirmwareBuildError(`${DEVICE_MAIN_ENTRY} imports ${stray.join(', ')}, outside DEVICE_MAIN_IMPORTS`);
+  const text = result.outputFiles[0]!.text;
+  const path = join(REPO_ROOT, DEVICE_MAIN_OUTPUT);
+  if (options.write !== false) {
+    writeAtomic(path, text);
+    const info = { version, build, core: { file: FIRMWARE_OUTPUT, bytes: core.bytes, sha256: core.sha256, modules: core.inputs.length }, main: { file: DEVICE_MAIN_OUTPUT, bytes: Buffer.byteLength(text) } };
+    writeAtomic(join(REPO_ROOT, BUILD_INFO_OUTPUT), JSON.stringify(info, null, 2) + '\n');
+  }
+  return { path, text, version, build, imports: [...new Set(imports)].sort() };
+}
+
+function writeAtomic(path: string, text: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, path);
+}
+
 async function main(): Promise<void> {
   const build = await buildFirmware();
   const kib = (build.bytes / 1024).toFixed(1);
   console.log(`${FIRMWARE_OUTPUT}: ${build.bytes} bytes (${kib} KiB), ${build.inputs.length} modules, sha256 ${build.sha256}`);
+  const device = await buildDeviceMain(build);
+  console.log(`${DEVICE_MAIN_OUTPUT}: ${Buffer.byteLength(device.text)} bytes; firmware ${device.version}, build ${device.build} (${BUILD_INFO_OUTPUT})`);
 }
 
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -7,8 +7,11 @@ import { loadOrCreateKey, readKey } from '../../hosts/node/key-file.js';
 import { createNativeSigner } from '../../hosts/node/native-signer.js';
 import { signAttestation } from '../verifier/registry/attestation.js';
 import { signOwnershipClaim } from '../verifier/registry/ownership-claim.js';
+import { registerProvisionSerial } from './provision-serial.js';
+import { requestNonce, submitRegistration } from './verifier-client.js';
 
 export function registerFleetCommands(program: Command): void {
+  registerProvisionSerial(program);
   const fleet = program.command('fleet').description('manufacturer fleet key');
   fleet
     .command('init')
@@ -53,17 +56,9 @@ export function registerFleetCommands(program: Command): void {
       const key = readKey(join(opts.nodeDataDir, 'key.json'));
       const attestationPath = join(opts.nodeDataDir, 'attestation.hex');
       if (!existsSync(attestationPath)) throw new Error(`${attestationPath} is missing: run fieldproof provision first`);
-      const nonceResponse = await fetch(new URL('/v1/nonces', opts.verifier), { method: 'POST' });
-      if (!nonceResponse.ok) throw new Error(`verifier ${opts.verifier}: ${nonceResponse.status} when asking for a nonce`);
-      const { nonce } = (await nonceResponse.json()) as { nonce: string };
+      const nonce = await requestNonce(opts.verifier);
       const claim = signOwnershipClaim(createNativeSigner(key.secretKey), { owner: opts.owner, nonce, location: { lat: opts.lat, lon: opts.lon }, signedAt: Math.floor(Date.now() / 1000) });
-      const response = await fetch(new URL('/v1/devices', opts.verifier), {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ attestation: readFileSync(attestationPath, 'utf8').trim(), claim: toHex(claim) }),
-      });
-      const body = (await response.json()) as { code?: string; message?: string; deviceId?: string };
-      if (!response.ok) throw new Error(`registration refused: ${body.code} (${body.message})`);
+      const body = await submitRegistration(opts.verifier, fromHex(readFileSync(attestationPath, 'utf8').trim()), claim);
       process.stdout.write(`registered ${body.deviceId} for ${opts.owner}\n`);
     });
 }

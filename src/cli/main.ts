@@ -4,6 +4,7 @@ import { registerDecode } from './decode-command.js';
 import { registerDemo } from './demo-command.js';
 import { registerNode } from './node-command.js';
 import { registerFleetCommands } from './fleet-commands.js';
+import { registerFlash } from './flash-command.js';
 import { registerRewards } from './rewards-command.js';
 import { registerSim } from './sim-command.js';
 import { registerVerifier } from './verifier-command.js';
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerFleetCommands(program);
   registerRewards(program);
   registerSim(program);
+  registerFlash(program);
   return program;
 }
 

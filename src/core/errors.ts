@@ -21,6 +21,10 @@ export const ERROR_CODES = Object.freeze({
   FP_E_SIM_OPTIONS: 'the simulation options contradict each other',
   FP_E_SIM_REGISTER: 'the simulator could not register one of its devices with the verifier',
   FP_E_SIM_STALLED: 'the simulated fleet did not settle in time',
+  FP_E_TOOLCHAIN_MISSING: 'the Moddable SDK or ESP-IDF needed to build and flash the firmware is not installed',
+  FP_E_SERIAL_PORT: 'the serial port of the device cannot be opened or read',
+  FP_E_DEVICE_TIMEOUT: 'the device did not answer on its serial console in time',
+  FP_E_REGISTRATION_REFUSED: 'the verifier refused to register the device',
 });
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -37,6 +37,38 @@ export interface XsMeter {
   currentHeapCount: number;
 }
 
+/** Live XS heap, from the atoms of an xsnap snapshot (xsSnapshot.c writes live chunks as BLOC, live slots as HEAP). */
+export interface XsHeap {
+  /** Bytes of live chunks (strings, array items, ArrayBuffer data, BigInt digits, bytecode of closures...). */
+  chunkBytes: number;
+  /** Live slots. */
+  slots: number;
+  /** Bytes per slot in this build (32 on 64-bit xsnap; 16 on the ESP32). */
+  slotSize: number;
+}
+
+/** Parse the atoms of an XS snapshot: [size u32 BE incl. 8][type 4 ASCII][payload], inside one XS_M atom. */
+export function parseSnapshotHeap(bytes: Uint8Array): XsHeap {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const type = (at: number) => String.fromCharCode(...bytes.subarray(at + 4, at + 8));
+  if (bytes.length < 16 || type(0) !== 'XS_M') throw new Error('xsnap snapshot: no XS_M atom');
+  let at = 8;
+  let slotSize = 0;
+  let chunkBytes: number | undefined;
+  let slotBytes: number | undefined;
+  while (at + 8 <= bytes.length && (chunkBytes === undefined || slotBytes === undefined)) {
+    const size = view.getUint32(at);
+    if (size < 8) throw new Error(`xsnap snapshot: atom ${type(at)} of size ${size}`);
+    const kind = type(at);
+    if (kind === 'VERS') slotSize = Math.abs(view.getInt8(at + 8 + 3));
+    if (kind === 'BLOC') chunkBytes = size - 8;
+    if (kind === 'HEAP') slotBytes = size - 8;
+    at += size;
+  }
+  if (chunkBytes === undefined || slotBytes === undefined || slotSize === 0) throw new Error('xsnap snapshot: BLOC, HEAP or VERS atom missing');
+  return { chunkBytes, slots: slotBytes / slotSize, slotSize };
+}
+
 export interface XsCall<T = any> {
   result: T;
   meter: XsMeter;
@@ -45,8 +77,14 @@ export interface XsCall<T = any> {
 export interface XsCore {
   call<T = any>(op: string, args?: object): Promise<XsCall<T>>;
   close(): Promise<void>;
+  /** Live heap now, from a snapshot of the worker (XS collects garbage before writing it). */
+  heap(): Promise<XsHeap>;
+  /** Evaluate another script in the worker (after the bundle and the driver), e.g. the device glue on SDK fakes. */
+  evaluate(script: string): Promise<XsMeter>;
   /** Meter of evaluating the bundle script (loading the core) in this worker. */
   readonly load: XsMeter;
+  /** Live heap just before and just after the bundle was evaluated (only with StartOptions.measureHeap). */
+  readonly loadHeap: { before: XsHeap; after: XsHeap } | undefined;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -118,6 +156,7 @@ export function bundleToScript(bundle: string): string {
 type XsnapRun = { reply: Uint8Array; meterUsage: { compute: number | null; allocate: number | null; currentHeapCount: number | null } };
 interface XsnapWorker {
   evaluate(code: string): Promise<XsnapRun>;
+  makeSnapshotStream(description?: string): AsyncIterable<Uint8Array>;
   issueCommand(message: Uint8Array): Promise<XsnapRun>;
   close(): Promise<void>;
   terminate(): Promise<void>;
@@ -195,6 +234,14 @@ export interface StartOptions {
   meteringLimit?: number;
   /** Give up starting the worker after this many ms. Default 20000. */
   startTimeoutMs?: number;
+  /** Snapshot the heap before and after loading the bundle (XsCore.loadHeap). */
+  measureHeap?: boolean;
+}
+
+async function snapshotHeap(worker: XsnapWorker): Promise<XsHeap> {
+  const parts: Uint8Array[] = [];
+  for await (const part of worker.makeSnapshotStream('fieldproof-heap')) parts.push(part);
+  return parseSnapshotHeap(Buffer.concat(parts));
 }
 
 /**
@@ -235,6 +282,7 @@ export async function startXsCore(options: StartOptions = {}): Promise<XsCore> {
   });
 
   let load: XsMeter;
+  let loadHeap: { before: XsHeap; after: XsHeap } | undefined;
   const timeoutMs = options.startTimeoutMs ?? 20_000;
   let timer: NodeJS.Timeout | undefined;
   try {
@@ -243,7 +291,9 @@ export async function startXsCore(options: StartOptions = {}): Promise<XsCore> {
     });
     const hide = `${SCRIPT_PROLOGUE}for (const name of ${JSON.stringify(XSNAP_EXTRAS_HIDDEN)}) delete globalThis[name];\n`;
     await Promise.race([worker.evaluate(hide), spawnFailed, timeout]);
+    const before = options.measureHeap ? await snapshotHeap(worker) : undefined;
     load = toMeter((await Promise.race([worker.evaluate(script), spawnFailed, timeout])).meterUsage);
+    if (before) loadHeap = { before, after: await snapshotHeap(worker) };
     await Promise.race([worker.evaluate(driver), spawnFailed, timeout]);
   } catch (error) {
     await worker.terminate().catch(() => {});
@@ -255,6 +305,15 @@ export async function startXsCore(options: StartOptions = {}): Promise<XsCore> {
   let closed = false;
   return {
     load,
+    loadHeap,
+    heap: () => {
+      if (closed) throw new Error('xs-core: heap() after close()');
+      return snapshotHeap(worker);
+    },
+    async evaluate(script: string): Promise<XsMeter> {
+      if (closed) throw new Error('xs-core: evaluate() after close()');
+      return toMeter((await Promise.race([worker.evaluate(script), spawnFailed])).meterUsage);
+    },
     async call<T>(op: string, args: object = {}): Promise<XsCall<T>> {
       if (closed) throw new Error(`xs-core: call(${op}) after close()`);
       const run = await Promise.race([worker.issueCommand(asciiJson({ op, args })), spawnFailed]);

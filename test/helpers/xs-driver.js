@@ -130,6 +130,13 @@
       globalThis.gc();
       return null;
     },
+    /** Controls of a script evaluated later (the device glue on SDK fakes defines globalThis.fieldproofGlue). */
+    async glue(args) {
+      if (typeof globalThis.fieldproofGlue !== 'function') throw new Error('glue: no glue script loaded');
+      const result = globalThis.fieldproofGlue(args);
+      for (let i = 0; i < 30; i++) await Promise.resolve();
+      return result;
+    },
     environment() {
       const kinds = {};
       for (const name of ['TextEncoder', 'TextDecoder', 'Base64', 'crypto', 'Buffer', 'process', 'console', 'harden', 'setImmediate', 'global']) {
@@ -138,6 +145,235 @@
       return kinds;
     },
   };
+
+  // ---------------------------------------------------------------------------------------------------------
+  // The firmware composition (FieldDevice) on fakes of the Moddable modules, as test/hosts/esp32/field-device.test.ts
+  // runs it on Node: a manual timer, an emulated NOR partition, a stand-in for the ECMA-419 MQTT client that
+  // acknowledges every QoS 1 publish, Wi-Fi and SNTP driven by the ops. The board (NVS, flash) outlives a reboot.
+
+  function manualTimer() {
+    let now = 0;
+    let nextId = 0;
+    const tasks = new Map();
+    return {
+      get now() {
+        return now;
+      },
+      set(callback, delay) {
+        const id = ++nextId;
+        tasks.set(id, { at: now + delay, callback });
+        return id;
+      },
+      clear(id) {
+        tasks.delete(id);
+      },
+      /** Fire due callbacks in time order up to now + ms. */
+      advance(ms) {
+        const end = now + ms;
+        for (;;) {
+          let next;
+          for (const entry of tasks) if (entry[1].at <= end && (!next || entry[1].at < next[1].at)) next = entry;
+          if (!next) break;
+          tasks.delete(next[0]);
+          if (next[1].at > now) now = next[1].at;
+          next[1].callback();
+        }
+        now = end;
+      },
+    };
+  }
+
+  function norFlash(sectors, blockSize) {
+    const bytes = new Uint8Array(sectors * blockSize).fill(0xff);
+    return {
+      byteLength: bytes.length,
+      blockSize,
+      read: (offset, length) => bytes.slice(offset, offset + length),
+      write(offset, data) {
+        for (let i = 0; i < data.length; i++) bytes[offset + i] &= data[i];
+      },
+      erase(sector) {
+        bytes.fill(0xff, sector * blockSize, (sector + 1) * blockSize);
+      },
+    };
+  }
+
+  function fakeBroker(log) {
+    const broker = { clients: [], published: [] };
+    broker.create = (options) => {
+      const client = {
+        options,
+        connected: false,
+        write(data, o) {
+          if (!client.connected) throw new Error('not connected');
+          broker.published.push({ topic: o.topic, payload: toHex(new Uint8Array(data)), qos: o.QoS, retain: o.retain });
+          if (o.QoS === 1) Promise.resolve().then(() => client.connected && options.onControl({ operation: 4, id: o.id }));
+          return 1024;
+        },
+        close() {
+          client.connected = false;
+        },
+      };
+      broker.clients.push(client);
+      log.push(`mqtt: connecting to ${options.host}:${options.port} as ${options.id}`);
+      return client;
+    };
+    return broker;
+  }
+
+  async function settle() {
+    for (let i = 0; i < 30; i++) await Promise.resolve();
+  }
+
+  let board; // {storage, flash, rng}
+  let dev; // {device, timer, broker, console, wifi}
+
+  function makeBoard(args) {
+    let seed = args.rngSeed ?? 12345;
+    board = {
+      storage: new core.MemoryStorage(),
+      flash: norFlash(args.sectors ?? 16, 4096),
+      rng: {
+        bytes(n) {
+          const out = new Uint8Array(n);
+          for (let i = 0; i < n; i++) out[i] = (seed = (seed * 1103515245 + 12345) >>> 0) >>> 24;
+          return out;
+        },
+      },
+    };
+  }
+
+  function deviceBoot(args) {
+    if (!board || !args.keepBoard) makeBoard(args);
+    const timer = manualTimer();
+    const lines = [];
+    const broker = fakeBroker(lines);
+    const state = { timer, broker, console: lines, wifi: undefined, restarts: [] };
+    const config = core.parseDeviceConfig(args.config);
+    state.device = new core.FieldDevice(
+      {
+        storage: board.storage,
+        rng: board.rng,
+        timer,
+        ticks: () => timer.now,
+        log: { info() {}, warn() {}, error: (m) => lines.push(`error: ${m}`) },
+        print: (line) => lines.push(line),
+        outboxFlash: board.flash,
+        wifiConnect: (onMessage) => (state.wifi = onMessage),
+        wifiDisconnect() {},
+        sntpRequest: (host, done) => timer.set(() => done(undefined, args.sntpSeconds + Math.floor(timer.now / 1000)), 50),
+        mqtt: broker.create,
+        sensors: [{ name: 'fixed', sensor: { sample: () => ({ thermometer: { temperature: 21.5 }, hygrometer: { humidity: 40.25 }, barometer: { pressure: 97_123.5 } }) }, fields: [core.FIELDS.thermometer, core.FIELDS.hygrometer, core.FIELDS.barometer] }],
+        led() {},
+        diagnostics: () => ({ freeHeap: 60000, resetReason: 'poweron' }),
+        restart: (reason) => state.restarts.push(reason),
+      },
+      config,
+      { version: 'xs-driver', build: fromHex('0a1b2c3d') },
+    );
+    state.device.start();
+    dev = state;
+    return { console: lines.slice(), depth: state.device.outbox.depth };
+  }
+
+  function deviceSummary() {
+    const node = dev.device.node;
+    return { stats: { ...node.stats }, depth: dev.device.outbox.depth, led: dev.device.ledState ?? null, published: dev.broker.published.length, restarts: dev.restarts.slice() };
+  }
+
+  Object.assign(ops, {
+    /** A blank board (NVS and an emulated outbox partition) for deviceBoot({keepBoard: true}). */
+    deviceBoard(args) {
+      makeBoard(args);
+      return null;
+    },
+    deviceBoot,
+    async deviceOnline() {
+      if (!dev) throw new Error('deviceOnline: no device; run deviceBoot first');
+      dev.wifi('connect');
+      dev.wifi('gotIP');
+      dev.timer.advance(100); // SNTP answers
+      const client = dev.broker.clients[dev.broker.clients.length - 1];
+      client.connected = true;
+      client.options.onControl({ operation: 2, id: 0 }); // CONNACK
+      await settle();
+      return deviceSummary();
+    },
+    async deviceAdvance(args) {
+      if (!dev) throw new Error('deviceAdvance: no device; run deviceBoot first');
+      for (let t = 0; t < args.ms; t += 1000) {
+        dev.timer.advance(Math.min(1000, args.ms - t));
+        await settle();
+      }
+      return deviceSummary();
+    },
+    /** The broker goes away: the connection errors and later attempts never get a CONNACK. */
+    deviceBrokerDown() {
+      const client = dev.broker.clients[dev.broker.clients.length - 1];
+      client.connected = false;
+      client.options.onError();
+      return deviceSummary();
+    },
+    /** Messages published since the last call (the list is emptied, so it does not grow in the heap). */
+    devicePublished() {
+      return dev.broker.published.splice(0);
+    },
+    deviceConsole(args) {
+      const before = dev.console.length;
+      dev.device.consoleLine(args.line);
+      return dev.console.slice(before);
+    },
+    /** A reading cycle exactly as the timer runs it: sample, encode, sign, outbox append; then drain (publish, ack, remove). */
+    async deviceCycle(args) {
+      const node = dev.device.node;
+      let last;
+      for (let i = 0; i < args.count; i++) {
+        last = node.cycle();
+        if (last.kind !== 'stored') throw new Error(`cycle: ${last.kind} ${last.reason}: ${last.detail}`);
+        await node.drain();
+      }
+      return { lastSeq: last ? last.seq : null, depth: dev.device.outbox.depth };
+    },
+  });
+
+  // Parts of a reading cycle, each alone, for the bench: sample, encode, sign, outbox append (and its removal).
+  let parts;
+  Object.assign(ops, {
+    partsSetup(args) {
+      setWindow(args.window);
+      const signer = core.createNobleSigner(fromHex(args.secretKey));
+      const sampler = new core.Sampler(
+        [{ name: 'fixed', sensor: { sample: () => ({ thermometer: { temperature: 21.5 }, hygrometer: { humidity: 40.25 }, barometer: { pressure: 97_123.5 } }) }, fields: [core.FIELDS.thermometer, core.FIELDS.hygrometer, core.FIELDS.barometer] }],
+        () => {},
+      );
+      const outbox = new core.FlashOutbox(norFlash(16, 4096), { capacity: 1000 });
+      const measurements = sampler.sample();
+      const reading = { deviceId: core.deviceIdOf(signer.publicKey), seq: 1, time: 1767225600, measurements, firmware: fromHex('0a1b2c3d'), flags: { backfilled: false, maintenance: false } };
+      const payload = core.encodeReading(reading);
+      parts = { signer, sampler, outbox, reading, payload, message: core.signSign1(payload, signer), seq: 0 };
+      return { payloadBytes: payload.length, messageBytes: parts.message.length };
+    },
+    partSample(args) {
+      for (let i = 0; i < args.count; i++) parts.sampler.sample();
+      return null;
+    },
+    partEncode(args) {
+      for (let i = 0; i < args.count; i++) core.encodeReading({ ...parts.reading, seq: i });
+      return null;
+    },
+    partSign(args) {
+      for (let i = 0; i < args.count; i++) core.signSign1(parts.payload, parts.signer);
+      return null;
+    },
+    partOutboxAppend(args) {
+      for (let i = 0; i < args.count; i++) parts.outbox.append({ seq: parts.seq++, message: parts.message });
+      return { depth: parts.outbox.depth };
+    },
+    partOutboxRemove(args) {
+      for (const entry of parts.outbox.peek(args.count)) parts.outbox.remove(entry.seq);
+      return { depth: parts.outbox.depth };
+    },
+  });
 
   function asciiText(buffer) {
     const bytes = new Uint8Array(buffer);

@@ -10,17 +10,8 @@
 // (data 1..3): the manual notes that CF=1 "should be used in the factory environment", i.e. it is the
 // calibration-particle reading, while data 4..6 are the concentrations under ambient conditions that an
 // outdoor node reports. (At low concentrations both are equal; above roughly 30 ug/m3 CF=1 reads higher.)
-import {
-  FrameReader,
-  durationOption,
-  hex,
-  messageOf,
-  readAvailable,
-  reporter,
-  type FrameProtocol,
-  type SerialIo,
-  type SerialSensorOptions,
-} from './serial-frames.js';
+import { hex, type FrameProtocol, type SerialSensorOptions } from './serial-frames.js';
+import { SerialParticleSensor } from './serial-particle-sensor.js';
 
 /** Appendix I: frame layout (byte offsets) of the 32-byte data frame. */
 const Frame = Object.freeze({
@@ -56,8 +47,6 @@ const Command = Object.freeze({
 const WARM_UP_MS = 30_000;
 /** Active mode sends at most every 2.3 s (stable mode); 10 s tolerates a few lost frames. */
 const MAX_AGE_MS = 10_000;
-/** A mode or sleep command not answered within this long is reported at the next sample(). */
-const ACK_TIMEOUT_MS = 2_000;
 
 const protocol: FrameProtocol = Object.freeze({
   start: Frame.START1,
@@ -96,199 +85,71 @@ function word(frame: Uint8Array, at: number): number {
   return (frame[at]! << 8) | frame[at + 1]!;
 }
 
-export class PMS5003 {
-  #io: SerialIo | undefined;
-  readonly #report: (message: string) => void;
-  readonly #now: () => number;
-  readonly #maxAge: number;
-  readonly #warmUp: number;
-  readonly #reader = new FrameReader(protocol);
+export class PMS5003 extends SerialParticleSensor<Pms5003Sample['particulateMatter']> {
   #mode: Pms5003Mode = 'active';
-  #asleep = false;
-  #awakeSince: number;
-  #latest: Pms5003Sample['particulateMatter'] | undefined;
-  #latestAt = 0;
-  readonly #awaitingAck: { command: number; data: number; at: number }[] = [];
-  #requestedAt: number | undefined;
+  protected readonly warmUpText: string;
+  protected readonly noAnswerText = 'no data: no answer to the passive read request';
 
   constructor(options: Pms5003Options) {
-    if (!options?.sensor || typeof options.sensor.io !== 'function') throw new TypeError('options.sensor.io: expected a Serial IO class');
-    this.#report = reporter('pms5003', options.onError);
-    this.#now = options.now ?? Date.now;
-    this.#maxAge = durationOption(options.maxAge, 'options.maxAge', MAX_AGE_MS);
-    this.#warmUp = durationOption(options.warmUp, 'options.warmUp', WARM_UP_MS);
-    this.#awakeSince = this.#now();
-    try {
-      this.#io = new options.sensor.io({
-        baud: 9600, // Appendix I: "default baud rate 9600bps, check bit none, stop bit 1"
-        ...options.sensor,
-        format: 'buffer',
-        onReadable: () => this.#onReadable(),
-      });
-    } catch (error) {
-      this.#report(`cannot open the serial port: ${messageOf(error)}`);
-      return;
-    }
-    this.configure(options);
+    super(options, { name: 'pms5003', protocol, warmUpMs: WARM_UP_MS, maxAgeMs: MAX_AGE_MS });
+    this.warmUpText = `warming up: data is stable ${this.warmUp / 1000} s after wake-up`;
+    if (this.io) this.configure(options);
   }
 
   configure(options: Pms5003Configuration = {}): void {
     const { mode, sleep } = options;
     if (mode !== undefined && mode !== 'active' && mode !== 'passive') throw new RangeError('options.mode: expected "active" or "passive"');
     if (sleep !== undefined && typeof sleep !== 'boolean') throw new TypeError('options.sleep: expected a boolean');
-    if (sleep === true) this.#sleep();
+    if (sleep === true) {
+      this.write(pms5003Command(Command.SLEEP, 0), Command.SLEEP, 0);
+      this.markAsleep();
+    }
     if (mode !== undefined) {
       this.#mode = mode;
-      this.#requestedAt = undefined;
-      this.#send(Command.MODE, mode === 'active' ? 1 : 0, true);
+      this.forgetRequest();
+      const data = mode === 'active' ? 1 : 0;
+      this.write(pms5003Command(Command.MODE, data), Command.MODE, data);
     }
-    if (sleep === false) this.#wake();
+    if (sleep === false) {
+      // No answer to wake-up: the fan restarts and data frames resume (Appendix II).
+      this.write(pms5003Command(Command.SLEEP, 1), Command.SLEEP);
+      this.markAwake();
+    }
     // Passive mode: ask now, so that the first sample() has an answer to return.
-    if (mode === 'passive' && !this.#asleep) this.#request();
+    if (mode === 'passive' && !this.asleep) this.request();
   }
 
   get configuration(): Required<Pms5003Configuration> {
-    return { mode: this.#mode, sleep: this.#asleep };
+    return { mode: this.#mode, sleep: this.asleep };
   }
 
-  sample(): Pms5003Sample | undefined {
-    try {
-      if (!this.#io) {
-        this.#report('not open');
-        return undefined;
-      }
-      this.#checkAck();
-      if (this.#asleep) {
-        this.#report('asleep (configure({sleep: false}) wakes it)');
-        return undefined;
-      }
-      const result = this.#fresh(this.#now());
-      if (this.#mode === 'passive') this.#request();
-      return result;
-    } catch (error) {
-      this.#report(`sample failed: ${messageOf(error)}`);
-      return undefined;
-    }
+  protected get polled(): boolean {
+    return this.#mode === 'passive';
   }
 
-  close(): void {
-    const io = this.#io;
-    this.#io = undefined;
-    this.#reader.clear();
-    try {
-      io?.close();
-    } catch (error) {
-      this.#report(`close failed: ${messageOf(error)}`);
-    }
+  protected staleAfter(): number {
+    return this.maxAge ?? this.defaultMaxAge;
   }
 
-  #fresh(now: number): Pms5003Sample | undefined {
-    if (now - this.#awakeSince < this.#warmUp) {
-      this.#report(`warming up: data is stable ${this.#warmUp / 1000} s after wake-up`);
-      return undefined;
-    }
-    if (!this.#latest) {
-      this.#report(this.#mode === 'passive' ? 'no data: no answer to the passive read request' : 'no data: no valid frame received yet');
-      return undefined;
-    }
-    if (this.#mode === 'passive') {
-      // The answer to the previous sample()'s request, however long ago that was; an unanswered request leaves
-      // an older frame behind, which must not pass for a new one.
-      if (this.#requestedAt === undefined || this.#latestAt < this.#requestedAt) {
-        this.#report('no data: no answer to the passive read request');
-        return undefined;
-      }
-      return { particulateMatter: { ...this.#latest } };
-    }
-    const age = now - this.#latestAt;
-    if (!(age >= 0 && age <= this.#maxAge)) {
-      this.#report(`no data: last valid frame is ${Math.round(age / 1000)} s old (sensor silent or disconnected)`);
-      return undefined;
-    }
-    return { particulateMatter: { ...this.#latest } };
+  protected sendRequest(): void {
+    this.write(pms5003Command(Command.READ, 0), Command.READ);
   }
 
-  #onReadable(): void {
-    const io = this.#io;
-    if (!io) return;
-    try {
-      // Bounded: a FIFO that never drains must not hold the event loop.
-      for (let i = 0; i < 16; i++) {
-        const bytes = readAvailable(io);
-        if (!bytes) break;
-        this.#reader.feed(bytes, (frame) => this.#onFrame(frame));
-      }
-    } catch (error) {
-      this.#report(`serial read failed: ${messageOf(error)}`);
-    }
-    if (this.#reader.skipped > 0) {
-      this.#report(`skipped ${this.#reader.skipped} bytes that do not start a frame (noise, or a frame cut short)`);
-      this.#reader.skipped = 0;
-    }
-  }
-
-  #onFrame(frame: Uint8Array): void {
+  protected onFrame(frame: Uint8Array): void {
     const end = frame.length - 2;
     let sum = 0;
     for (let i = 0; i < end; i++) sum += frame[i]!;
     const check = word(frame, end);
     if ((sum & 0xffff) !== check) {
-      this.#report(`bad checksum: frame ${hex(frame)} sums to 0x${sum.toString(16)}, says 0x${check.toString(16)}`);
+      this.report(`bad checksum: frame ${hex(frame)} sums to 0x${sum.toString(16)}, says 0x${check.toString(16)}`);
       return;
     }
     if (frame.length === 4 + Frame.ACK_LENGTH) {
       // The answer echoes command and data: 42 4D 00 04 E1 00 01 74 answers "passive".
-      const i = this.#awaitingAck.findIndex((p) => p.command === frame[4] && p.data === frame[5]);
-      if (i >= 0) this.#awaitingAck.splice(i, 1);
+      this.acknowledge(frame[4]!, frame[5]!);
       return;
     }
-    const now = this.#now();
-    if (now - this.#awakeSince < this.#warmUp) return;
-    this.#latest = { pm1: word(frame, Frame.PM1_ATM), pm2_5: word(frame, Frame.PM2_5_ATM), pm10: word(frame, Frame.PM10_ATM) };
-    this.#latestAt = now;
-  }
-
-  #sleep(): void {
-    this.#send(Command.SLEEP, 0, true);
-    this.#asleep = true;
-    this.#latest = undefined;
-  }
-
-  #wake(): void {
-    // No answer to wake-up: the fan restarts and data frames resume (Appendix II).
-    this.#send(Command.SLEEP, 1, false);
-    this.#asleep = false;
-    this.#awakeSince = this.#now();
-    this.#latest = undefined;
-  }
-
-  #request(): void {
-    this.#requestedAt = this.#now();
-    this.#send(Command.READ, 0, false);
-  }
-
-  #send(command: number, data: number, answered: boolean): void {
-    const io = this.#io;
-    if (!io) {
-      this.#report(`cannot send command 0x${command.toString(16)}: not open`);
-      return;
-    }
-    try {
-      io.write(pms5003Command(command, data));
-      if (answered) this.#awaitingAck.push({ command, data, at: this.#now() });
-    } catch (error) {
-      this.#report(`cannot send command 0x${command.toString(16)}: ${messageOf(error)}`);
-    }
-  }
-
-  #checkAck(): void {
-    const now = this.#now();
-    for (let i = this.#awaitingAck.length - 1; i >= 0; i--) {
-      const pending = this.#awaitingAck[i]!;
-      if (now - pending.at <= ACK_TIMEOUT_MS) continue;
-      this.#awaitingAck.splice(i, 1);
-      this.#report(`command 0x${pending.command.toString(16)} ${pending.data} was not acknowledged (TX line not connected?)`);
-    }
+    this.store({ pm1: word(frame, Frame.PM1_ATM), pm2_5: word(frame, Frame.PM2_5_ATM), pm10: word(frame, Frame.PM10_ATM) });
   }
 }
 

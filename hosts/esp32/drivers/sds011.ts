@@ -3,20 +3,11 @@
 // data command", "Set sleep and work", "Set working period") and the SDS011 datasheet V1.3 (UART 9600 8N1, data
 // frame AA C0 ... AB once a second).
 //
-// Event-driven like pms5003.ts: onReadable feeds a frame reader, the latest valid data frame is kept, and
+// Event-driven like pms5003.ts (both on serial-particle-sensor.ts): the latest valid data frame is kept, and
 // sample() returns it while it is fresh. In query mode sample() returns the answer to the query the previous
 // sample() sent and sends the next one. The SDS011 has no PM1 channel: the sample carries pm2_5 and pm10 only.
-import {
-  FrameReader,
-  durationOption,
-  hex,
-  messageOf,
-  readAvailable,
-  reporter,
-  type FrameProtocol,
-  type SerialIo,
-  type SerialSensorOptions,
-} from './serial-frames.js';
+import { hex, type FrameProtocol, type SerialSensorOptions } from './serial-frames.js';
+import { SerialParticleSensor } from './serial-particle-sensor.js';
 
 /** Sensor-to-host frames: AA, command id, data 1..6, checksum = low byte of data 1 + ... + data 6, AB. */
 const Frame = Object.freeze({
@@ -52,7 +43,6 @@ const MAX_WORK_PERIOD = 30;
 const WARM_UP_MS = 30_000;
 /** Continuous mode reports every second; 10 s tolerates a few lost frames. */
 const MAX_AGE_MS = 10_000;
-const ACK_TIMEOUT_MS = 2_000;
 
 const protocol: FrameProtocol = Object.freeze({
   start: Frame.HEAD,
@@ -93,41 +83,16 @@ export function sds011Command(data: readonly number[], deviceId: number = Comman
   return bytes;
 }
 
-export class SDS011 {
-  #io: SerialIo | undefined;
-  readonly #report: (message: string) => void;
-  readonly #now: () => number;
-  readonly #maxAge: number | undefined;
-  readonly #warmUp: number;
-  readonly #reader = new FrameReader(protocol);
+export class SDS011 extends SerialParticleSensor<Sds011Sample['particulateMatter']> {
   #reportingMode: Sds011ReportingMode = 'active';
   #workPeriod = 0;
-  #asleep = false;
-  #awakeSince: number;
-  #latest: Sds011Sample['particulateMatter'] | undefined;
-  #latestAt = 0;
-  #queriedAt: number | undefined;
-  readonly #awaitingAck: { command: number; value: number; at: number }[] = [];
+  protected readonly warmUpText: string;
+  protected readonly noAnswerText = 'no data: no answer to the query';
 
   constructor(options: Sds011Options) {
-    if (!options?.sensor || typeof options.sensor.io !== 'function') throw new TypeError('options.sensor.io: expected a Serial IO class');
-    this.#report = reporter('sds011', options.onError);
-    this.#now = options.now ?? Date.now;
-    this.#maxAge = options.maxAge === undefined ? undefined : durationOption(options.maxAge, 'options.maxAge', MAX_AGE_MS);
-    this.#warmUp = durationOption(options.warmUp, 'options.warmUp', WARM_UP_MS);
-    this.#awakeSince = this.#now();
-    try {
-      this.#io = new options.sensor.io({
-        baud: 9600, // datasheet: 9600 bit/s, 8 data bits, no parity, 1 stop bit
-        ...options.sensor,
-        format: 'buffer',
-        onReadable: () => this.#onReadable(),
-      });
-    } catch (error) {
-      this.#report(`cannot open the serial port: ${messageOf(error)}`);
-      return;
-    }
-    this.configure(options);
+    super(options, { name: 'sds011', protocol, warmUpMs: WARM_UP_MS, maxAgeMs: MAX_AGE_MS });
+    this.warmUpText = `warming up: the fan runs ${this.warmUp / 1000} s before data is used`;
+    if (this.io) this.configure(options);
   }
 
   configure(options: Sds011Configuration = {}): void {
@@ -142,161 +107,66 @@ export class SDS011 {
     if (sleep === false) this.#setAwake(true);
     if (reportingMode !== undefined) {
       this.#reportingMode = reportingMode;
-      this.#queriedAt = undefined;
-      this.#send([Command.REPORTING_MODE, 1, reportingMode === 'query' ? 1 : 0]);
+      this.forgetRequest();
+      this.#set(Command.REPORTING_MODE, reportingMode === 'query' ? 1 : 0);
     }
     if (workPeriod !== undefined) {
       this.#workPeriod = workPeriod;
-      this.#send([Command.WORKING_PERIOD, 1, workPeriod]);
+      this.#set(Command.WORKING_PERIOD, workPeriod);
     }
     if (sleep === true) this.#setAwake(false);
-    if (reportingMode === 'query' && !this.#asleep) this.#query();
+    if (reportingMode === 'query' && !this.asleep) this.request();
   }
 
   get configuration(): Required<Sds011Configuration> {
-    return { reportingMode: this.#reportingMode, workPeriod: this.#workPeriod, sleep: this.#asleep };
+    return { reportingMode: this.#reportingMode, workPeriod: this.#workPeriod, sleep: this.asleep };
   }
 
-  sample(): Sds011Sample | undefined {
-    try {
-      if (!this.#io) {
-        this.#report('not open');
-        return undefined;
-      }
-      this.#checkAck();
-      if (this.#asleep) {
-        this.#report('asleep (configure({sleep: false}) wakes it)');
-        return undefined;
-      }
-      const result = this.#fresh(this.#now());
-      if (this.#reportingMode === 'query') this.#query();
-      return result;
-    } catch (error) {
-      this.#report(`sample failed: ${messageOf(error)}`);
-      return undefined;
-    }
-  }
-
-  close(): void {
-    const io = this.#io;
-    this.#io = undefined;
-    this.#reader.clear();
-    try {
-      io?.close();
-    } catch (error) {
-      this.#report(`close failed: ${messageOf(error)}`);
-    }
+  protected get polled(): boolean {
+    return this.#reportingMode === 'query';
   }
 
   /** With a working period of n minutes a report comes every n minutes, so staleness follows it. */
-  #staleAfter(): number {
-    return this.#maxAge ?? (this.#workPeriod === 0 ? MAX_AGE_MS : this.#workPeriod * 60_000 + MAX_AGE_MS);
+  protected staleAfter(): number {
+    return this.maxAge ?? (this.#workPeriod === 0 ? this.defaultMaxAge : this.#workPeriod * 60_000 + this.defaultMaxAge);
   }
 
-  #fresh(now: number): Sds011Sample | undefined {
-    if (now - this.#awakeSince < this.#warmUp) {
-      this.#report(`warming up: the fan runs ${this.#warmUp / 1000} s before data is used`);
-      return undefined;
-    }
-    if (!this.#latest) {
-      this.#report(this.#reportingMode === 'query' ? 'no data: no answer to the query' : 'no data: no valid frame received yet');
-      return undefined;
-    }
-    if (this.#reportingMode === 'query') {
-      if (this.#queriedAt === undefined || this.#latestAt < this.#queriedAt) {
-        this.#report('no data: no answer to the query');
-        return undefined;
-      }
-      return { particulateMatter: { ...this.#latest } };
-    }
-    const age = now - this.#latestAt;
-    if (!(age >= 0 && age <= this.#staleAfter())) {
-      this.#report(`no data: last valid frame is ${Math.round(age / 1000)} s old (sensor silent or disconnected)`);
-      return undefined;
-    }
-    return { particulateMatter: { ...this.#latest } };
+  protected sendRequest(): void {
+    this.write(sds011Command([Command.QUERY]), Command.QUERY);
   }
 
-  #onReadable(): void {
-    const io = this.#io;
-    if (!io) return;
-    try {
-      for (let i = 0; i < 16; i++) {
-        const bytes = readAvailable(io);
-        if (!bytes) break;
-        this.#reader.feed(bytes, (frame) => this.#onFrame(frame));
-      }
-    } catch (error) {
-      this.#report(`serial read failed: ${messageOf(error)}`);
-    }
-    if (this.#reader.skipped > 0) {
-      this.#report(`skipped ${this.#reader.skipped} bytes that do not start a frame (noise, or a frame cut short)`);
-      this.#reader.skipped = 0;
-    }
-  }
-
-  #onFrame(frame: Uint8Array): void {
+  protected onFrame(frame: Uint8Array): void {
     let sum = 0;
     for (let i = 2; i < Frame.CHECKSUM; i++) sum += frame[i]!;
     if (frame[Frame.SIZE - 1] !== Frame.TAIL) {
-      this.#report(`bad frame: ${hex(frame)} does not end in 0xab`);
+      this.report(`bad frame: ${hex(frame)} does not end in 0xab`);
       return;
     }
     if ((sum & 0xff) !== frame[Frame.CHECKSUM]) {
-      this.#report(`bad checksum: frame ${hex(frame)} sums to 0x${(sum & 0xff).toString(16)}, says 0x${frame[Frame.CHECKSUM]!.toString(16)}`);
+      this.report(`bad checksum: frame ${hex(frame)} sums to 0x${(sum & 0xff).toString(16)}, says 0x${frame[Frame.CHECKSUM]!.toString(16)}`);
       return;
     }
     if (frame[1] === Frame.REPLY) {
       // A reply to "set" (data 2 = 1) echoes the command and the value that was set.
-      const i = this.#awaitingAck.findIndex((p) => p.command === frame[2] && frame[3] === 1 && p.value === frame[4]);
-      if (i >= 0) this.#awaitingAck.splice(i, 1);
+      if (frame[3] === 1) this.acknowledge(frame[2]!, frame[4]!);
       return;
     }
-    const now = this.#now();
-    if (now - this.#awakeSince < this.#warmUp) return;
     // Data 1..4: PM2.5 = (high * 256 + low) / 10, PM10 likewise, in ug/m3.
-    this.#latest = {
+    this.store({
       pm2_5: (frame[Frame.PM2_5]! | (frame[Frame.PM2_5 + 1]! << 8)) / 10,
       pm10: (frame[Frame.PM10]! | (frame[Frame.PM10 + 1]! << 8)) / 10,
-    };
-    this.#latestAt = now;
+    });
+  }
+
+  /** "Set" commands (data 2 = 1) are answered with a reply echoing command and value. */
+  #set(command: number, value: number): void {
+    this.write(sds011Command([command, 1, value]), command, value);
   }
 
   #setAwake(awake: boolean): void {
-    this.#send([Command.SLEEP_WORK, 1, awake ? 1 : 0]);
-    this.#asleep = !awake;
-    this.#latest = undefined;
-    if (awake) this.#awakeSince = this.#now();
-  }
-
-  #query(): void {
-    this.#queriedAt = this.#now();
-    this.#send([Command.QUERY], false);
-  }
-
-  #send(data: readonly number[], answered = true): void {
-    const io = this.#io;
-    const command = data[0]!;
-    if (!io) {
-      this.#report(`cannot send command 0x${command.toString(16)}: not open`);
-      return;
-    }
-    try {
-      io.write(sds011Command(data));
-      if (answered) this.#awaitingAck.push({ command, value: data[2]!, at: this.#now() });
-    } catch (error) {
-      this.#report(`cannot send command 0x${command.toString(16)}: ${messageOf(error)}`);
-    }
-  }
-
-  #checkAck(): void {
-    const now = this.#now();
-    for (let i = this.#awaitingAck.length - 1; i >= 0; i--) {
-      const pending = this.#awaitingAck[i]!;
-      if (now - pending.at <= ACK_TIMEOUT_MS) continue;
-      this.#awaitingAck.splice(i, 1);
-      this.#report(`command 0x${pending.command.toString(16)} ${pending.value} was not acknowledged (TX line not connected?)`);
-    }
+    this.#set(Command.SLEEP_WORK, awake ? 1 : 0);
+    if (awake) this.markAwake();
+    else this.markAsleep();
   }
 }
 
