@@ -65,6 +65,7 @@ export interface SimCliOptions {
   attacks: string;
   outage: boolean;
   storage: 'memory' | 'files';
+  boardsPerConnection?: number;
   json?: boolean;
 }
 
@@ -99,6 +100,7 @@ export function simOptionsFrom(opts: SimCliOptions, log: Log, now = new Date()):
     httpPort: opts.port,
     brokerOutage: opts.outage && !opts.broker,
     storage: opts.storage,
+    ...(opts.boardsPerConnection !== undefined ? { boardsPerConnection: opts.boardsPerConnection } : {}),
     log,
   };
 }
@@ -122,6 +124,7 @@ export function registerSim(program: Command): void {
     .option('-d, --data-dir <dir>', 'run directory (default .fieldproof/sim/seed-<seed>-<time>)')
     .option('-p, --port <port>', 'HTTP port of the verifier and dashboard (0 = any free port)', Number, 0)
     .option('--storage <kind>', 'node records and outboxes: memory (fast) or files', 'memory')
+    .option('--boards-per-connection <n>', 'boards sharing one MQTT connection (default: 1 up to 2,000 nodes, then 100)', positiveInt('--boards-per-connection'))
     .option('--json', 'print the report as JSON instead of a summary')
     .action(async (opts: SimCliOptions) => {
       const log = consoleLog('');

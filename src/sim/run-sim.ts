@@ -19,6 +19,7 @@ import { Lockstep } from './lockstep.js';
 import type { ProfileMix } from './profiles.js';
 import { buildReport, type SimReport } from './report.js';
 import { createActor, isRegistered, type FleetContext, type SimActor } from './sim-nodes.js';
+import { ownConnections, pooledConnections } from './broker-links.js';
 import { Tally } from './tally.js';
 
 export interface SimOptions {
@@ -54,6 +55,11 @@ export interface SimOptions {
   /** Stop the embedded broker for a while partway through (default true with an embedded broker). */
   brokerOutage?: boolean;
   storage: 'files' | 'memory';
+  /**
+   * Boards per MQTT connection: 1 gives each board its own connection (and last will); more share a pool.
+   * Default: 1 up to 2,000 boards, then 100.
+   */
+  boardsPerConnection?: number;
   log: Log;
   /** Called after every settled step with the live report (throttled by the caller). */
   onProgress?: (live: SimProgress) => void;
@@ -170,12 +176,14 @@ export async function startSim(o: SimOptions): Promise<SimRun> {
     if (!r.ok) throw new FieldproofError('FP_E_SIM_REGISTER', `registering ${plan.name} (${plan.deviceId}): ${r.code}: ${r.detail}`);
   }
 
+  const perConnection = o.boardsPerConnection ?? (o.nodes > 2000 ? 100 : 1);
+  const links = perConnection === 1 ? ownConnections(brokerUrl, o.log) : pooledConnections(brokerUrl, o.log, { perConnection, clientIdPrefix: `fp-sim-${o.seed}-pool` });
   const environment = createEnvironment({ seed: o.seed, region: o.region });
   const ctx: FleetContext = {
     lockstep,
     sensors: { environment, now: () => lockstep.now, runStartMs: startMs, runLengthMs },
     tally,
-    brokerUrl,
+    links,
     intervalS: o.intervalS,
     seed: o.seed,
     storage: o.storage,
@@ -209,7 +217,7 @@ export async function startSim(o: SimOptions): Promise<SimRun> {
     if (tally.pending > 0) return `${tally.pending} reading(s) await a verdict`;
     for (const a of actors) {
       if (!a.gate.open) continue;
-      if (a.mqtt.connected !== brokerUp) return `${a.plan.name} is ${brokerUp ? 'not yet reconnected' : 'still connected'}`;
+      if (a.link.connected !== brokerUp) return `${a.plan.name} is ${brokerUp ? 'not yet reconnected' : 'still connected'}`;
       if (brokerUp && (a.gate.inFlight > 0 || (a.outbox && a.outbox.depth > 0))) return `${a.plan.name} has readings in flight`;
     }
     return undefined;
@@ -289,6 +297,7 @@ export async function startSim(o: SimOptions): Promise<SimRun> {
     }
     const final = await report();
     await Promise.all(actors.map((a) => a.stop().catch(() => {})));
+    await links.close();
     await verifier.stop();
     await broker?.close();
     if (failure) throw failure;
@@ -300,7 +309,7 @@ export async function startSim(o: SimOptions): Promise<SimRun> {
 async function waitConnected(actors: readonly SimActor[], signal?: { aborted: boolean }): Promise<void> {
   const deadline = performance.now() + 120_000;
   for (;;) {
-    const missing = actors.filter((a) => !a.mqtt.connected).length;
+    const missing = actors.filter((a) => !a.link.connected).length;
     if (missing === 0 || signal?.aborted) return;
     if (performance.now() > deadline) throw new FieldproofError('FP_E_BROKER_UNREACHABLE', `${missing} simulated node(s) could not connect to the broker`);
     await new Promise((r) => setTimeout(r, 20));

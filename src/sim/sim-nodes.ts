@@ -14,12 +14,12 @@ import type { Signer } from '../core/signer.js';
 import { nodeTopics } from '../core/topics.js';
 import { FileOutbox } from '../../hosts/node/file-outbox.js';
 import { FileStorage } from '../../hosts/node/file-storage.js';
-import { MqttTransport } from '../../hosts/node/mqtt-transport.js';
 import { createNativeSigner } from '../../hosts/node/native-signer.js';
 import { desktopBuildId } from '../../hosts/node/desktop-node.js';
 import { seededRandom } from '../../hosts/node/sim-sensors.js';
 import { derive, type NodePlan } from './fleet-plan.js';
 import { fleetSensorBindings, type FleetSensorContext } from './fleet-sensors.js';
+import type { BrokerLink, BrokerLinks } from './broker-links.js';
 import { GatedTransport } from './gated-transport.js';
 import type { Lockstep } from './lockstep.js';
 import { PROFILE_INFO, type Profile } from './profiles.js';
@@ -31,7 +31,8 @@ export interface FleetContext {
   lockstep: Lockstep;
   sensors: FleetSensorContext;
   tally: Tally;
-  brokerUrl: string;
+  /** How boards reach the broker: a connection each, or a shared pool. */
+  links: BrokerLinks;
   intervalS: number;
   seed: number;
   /** 'files': records and outbox under dataDir/nodes/<id> (a run resumes); 'memory': nothing on disk. */
@@ -48,7 +49,7 @@ export interface FleetContext {
 export interface SimActor {
   plan: NodePlan;
   gate: GatedTransport;
-  mqtt: MqttTransport;
+  link: BrokerLink;
   outbox: Outbox | undefined;
   node: FieldNode | undefined;
   start(): void;
@@ -57,9 +58,9 @@ export interface SimActor {
 
 const quietLog = (log: Log, name: string): Log => ({ info() {}, warn() {}, error: (m) => log.error(`[${name}] ${m}`) });
 
-function transportFor(ctx: FleetContext, clientId: string, name: string): { mqtt: MqttTransport; gate: GatedTransport } {
-  const mqtt = new MqttTransport({ url: ctx.brokerUrl, clientId, log: quietLog(ctx.log, name), minBackoffMs: 200, maxBackoffMs: 2000 });
-  return { mqtt, gate: new GatedTransport(mqtt) };
+function transportFor(ctx: FleetContext, clientId: string, name: string): { link: BrokerLink; gate: GatedTransport } {
+  const link = ctx.links.link(clientId, name);
+  return { link, gate: new GatedTransport(link.transport) };
 }
 
 /** Register every reading the gate sends with the tally, marking the sender's profile and legitimacy. */
@@ -89,7 +90,7 @@ function board(ctx: FleetContext, plan: NodePlan, options: { signer: Signer; cli
   const { storage, outbox } = recordsFor(ctx, plan, options.suffix);
   if (storage.get(SEQUENCE_RECORD) === undefined) writeSequenceFloor(storage, options.seqFloor ?? 0);
   const sequence = new SequenceAllocator(storage, { fresh: false });
-  const { mqtt, gate } = transportFor(ctx, options.clientId, plan.name);
+  const { link, gate } = transportFor(ctx, options.clientId, plan.name);
   // Legitimate: a genuine measurement, correctly timed, from an honest owner. Its rejection is a false one.
   const legit = (plan.profile === 'honest' || plan.profile === 'offline_backfill') && !ctx.compromised.has(plan.index);
   tallied(ctx, gate, plan, () => legit);
@@ -118,16 +119,16 @@ function board(ctx: FleetContext, plan: NodePlan, options: { signer: Signer; cli
   return {
     plan,
     gate,
-    mqtt,
+    link,
     outbox,
     node,
     start() {
-      mqtt.connect();
+      link.connect();
       node.start();
     },
     async stop() {
       await node.stop();
-      await mqtt.close();
+      await link.close();
       if (outbox instanceof FileOutbox) outbox.close();
     },
   };
@@ -135,7 +136,7 @@ function board(ctx: FleetContext, plan: NodePlan, options: { signer: Signer; cli
 
 /** A network attacker: every interval it publishes what `craft` makes of the captured readings. */
 function networkAttacker(ctx: FleetContext, plan: NodePlan, craft: (pick: () => [number, Uint8Array] | undefined) => { topic: string; message: Uint8Array }[]): SimActor {
-  const { mqtt, gate } = transportFor(ctx, `fp-sim-${plan.deviceId}`, plan.name);
+  const { link, gate } = transportFor(ctx, `fp-sim-${plan.deviceId}`, plan.name);
   tallied(ctx, gate, plan, () => false);
   const random = seededRandom(plan.index * 104_729 + ctx.seed);
   const pick = (): [number, Uint8Array] | undefined => {
@@ -160,18 +161,18 @@ function networkAttacker(ctx: FleetContext, plan: NodePlan, craft: (pick: () => 
   return {
     plan,
     gate,
-    mqtt,
+    link,
     outbox: undefined,
     node: undefined,
     start() {
       running = true;
-      mqtt.connect();
+      link.connect();
       schedule();
     },
     async stop() {
       running = false;
       ctx.lockstep.timer.clear(handle);
-      await mqtt.close();
+      await link.close();
     },
   };
 }
