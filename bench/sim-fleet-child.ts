@@ -39,13 +39,13 @@ try {
     durationMs: o.durationMs,
     accel: o.accel === 'max' ? Infinity : 1,
     intervalS: 60,
-    epochS: o.accel === 'max' ? 1800 : 600,
+    epochS: o.accel === 'max' ? 1800 : 60,
     brokerPort: 0,
     dataDir: dir,
     httpPort: 0,
     brokerOutage: o.accel === 'max',
     storage: 'memory',
-    log: silentLog,
+    log: process.env.FP_BENCH_VERBOSE ? { info: (m) => process.stderr.write(`${new Date().toISOString()} ${m}\n`), warn: (m) => process.stderr.write(`W ${m}\n`), error: (m) => process.stderr.write(`E ${m}\n`) } : silentLog,
     onProgress: (p) => {
       if (!connectedAt) connectedAt = performance.now();
       maxLagMs = Math.max(maxLagMs, p.lagMs);

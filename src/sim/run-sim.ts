@@ -178,6 +178,7 @@ export async function startSim(o: SimOptions): Promise<SimRun> {
 
   const perConnection = o.boardsPerConnection ?? (o.nodes > 2000 ? 100 : 1);
   const links = perConnection === 1 ? ownConnections(brokerUrl, o.log) : pooledConnections(brokerUrl, o.log, { perConnection, clientIdPrefix: `fp-sim-${o.seed}-pool` });
+  o.log.info(`${plans.length} devices registered; starting the boards`);
   const environment = createEnvironment({ seed: o.seed, region: o.region });
   const ctx: FleetContext = {
     lockstep,
@@ -282,6 +283,7 @@ export async function startSim(o: SimOptions): Promise<SimRun> {
     buildReport({ plans, tally, ledger: verifier.ledger, closedEpochs, seed: o.seed, accel: o.accel, startMs, nowMs: lockstep.now, leftInOutboxes: actors.reduce((n, a) => n + (a.outbox?.depth ?? 0), 0) });
 
   await waitConnected(actors, o.signal);
+  o.log.info(`${actors.length} boards connected over ${links.connections} MQTT connection(s)`);
   const done = (async () => {
     let failure: unknown;
     try {
@@ -289,8 +291,10 @@ export async function startSim(o: SimOptions): Promise<SimRun> {
       // Stop sampling, lift per-node outages so backlogs drain, and let the last epochs close.
       await Promise.all(actors.map((a) => a.node?.stop()));
       for (const a of actors) if (!a.gate.open) a.gate.setCut(false);
+      // Settle the last epoch too, when that is at most a minute of real time away (always when unpaced).
       const last = epochOf(Math.floor((lockstep.now - 1) / 1000), rewards());
-      if (!o.signal?.aborted) await lockstep.runUntil(epochEnd(last) + graceMs + 1000, { settle, afterStep, signal: o.signal });
+      const closeAt = epochEnd(last) + graceMs + 1000;
+      if (!o.signal?.aborted && (closeAt - lockstep.now) / o.accel <= 60_000) await lockstep.runUntil(closeAt, { settle, afterStep, signal: o.signal });
       else await settle().catch(() => {});
     } catch (error) {
       failure = error;
