@@ -10,6 +10,7 @@ import { decodeReading, type ReadingV1 } from '../core/reading.js';
 import type { SignatureVerifier } from '../core/signer.js';
 import { nodeTopics } from '../core/topics.js';
 import type { DeviceHistory } from './device-history.js';
+import type { IngestLanes } from './ingest-lanes.js';
 import type { Ledger } from './ledger/ledger.js';
 import type { QualityConfig } from './quality/quality-config.js';
 import { checkRanges } from './quality/ranges.js';
@@ -40,6 +41,12 @@ export interface PipelineDeps {
   historyDepth?: number;
   /** In-memory history in front of the ledger (the service always passes one; without it the ledger is read). */
   history?: DeviceHistory;
+  /**
+   * Keeps the readings of one device in arrival order when several readings are in flight (ingest-lanes.ts). The
+   * service passes one; without it, concurrent ingest() calls for one device may judge a reading before the one
+   * ahead of it is in the history.
+   */
+  lanes?: IngestLanes;
 }
 
 /** Registry lookups are on the hot path: a cache in front of the ledger (see device-cache.ts). */
@@ -146,8 +153,15 @@ export interface IngestOutcome {
   stored: 'new' | 'duplicate';
 }
 
-/** Judge and record. A redelivered message gets the 'duplicate' verdict (the stored one stays as it was). */
-export async function ingest(report: IngestReportV1, deps: PipelineDeps): Promise<IngestOutcome> {
+/**
+ * Judge and record. A redelivered message gets the 'duplicate' verdict (the stored one stays as it was).
+ * With deps.lanes, readings on one topic are judged and recorded in call order.
+ */
+export function ingest(report: IngestReportV1, deps: PipelineDeps): Promise<IngestOutcome> {
+  return deps.lanes ? deps.lanes.run(report.topic, () => judgeAndRecord(report, deps)) : judgeAndRecord(report, deps);
+}
+
+async function judgeAndRecord(report: IngestReportV1, deps: PipelineDeps): Promise<IngestOutcome> {
   const { verdict, reading } = await judge(report, deps);
   const result = await deps.ledger.recordVerdict(verdict, reading);
   if (result.stored === 'new' && reading && result.verdict.status !== 'rejected') deps.history?.record(reading.deviceId, reading);
