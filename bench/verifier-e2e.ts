@@ -122,6 +122,21 @@ function cpuBetween(a: ReturnType<typeof cpuSnapshot>, b: ReturnType<typeof cpuS
   };
 }
 
+/**
+ * CPU per reading of every party, and the rate the machine's cores could reach if they did nothing else: the
+ * ceiling of any number of verifier processes on this machine, as the broker, the ledger and the publisher run
+ * on the same cores.
+ */
+function cpuPerReading(cpu: { verifiers: number[]; postgres: number; mosquitto: number; publisher_and_watcher: number }, readings: number, cores: number) {
+  const us = (seconds: number) => +((seconds * 1e6) / readings).toFixed(1);
+  const verifiers = us(cpu.verifiers.reduce((a, b) => a + b, 0));
+  const total = +(verifiers + us(cpu.postgres) + us(cpu.mosquitto) + us(cpu.publisher_and_watcher)).toFixed(1);
+  return {
+    cpu_us_per_reading: { verifiers, postgres: us(cpu.postgres), mosquitto: us(cpu.mosquitto), publisher_and_watcher: us(cpu.publisher_and_watcher), total },
+    cpu_ceiling_readings_per_s: total > 0 ? Math.round((cores * 1e6) / total) : null,
+  };
+}
+
 // --- one run
 
 async function runOnce(processes: number, options: Required<Omit<E2eBenchOptions, 'processes' | 'repeat'>>, cores: number) {
@@ -267,6 +282,7 @@ async function runOnce(processes: number, options: Required<Omit<E2eBenchOptions
       per_process: perProcess.map((p) => ({ handled: p.handled, mean_latency_ms: p.meanLatencyMs, cpu_seconds: p.cpuSeconds })),
       subscribed: [...new Set(subscribed)],
       ...cpuBetween(before, after, seconds, cores),
+      ...cpuPerReading(cpuBetween(before, after, seconds, cores).cpu_seconds, messages.length, cores),
       schema,
     };
   } finally {
@@ -306,6 +322,9 @@ export async function benchVerifierE2E(options: E2eBenchOptions = {}) {
   const first = best[0]!;
   const last = best[best.length - 1]!;
   const gain = first.readings_per_s && last.readings_per_s ? +(last.readings_per_s / first.readings_per_s).toFixed(2) : null;
+  // The most the last count could gain over the first here: all cores busy with this run's work at the CPU cost
+  // per reading measured in the last count's best run (what 1.8x would need is below it, or not possible here).
+  const gainCeiling = first.readings_per_s && last.cpu_ceiling_readings_per_s ? +(last.cpu_ceiling_readings_per_s / first.readings_per_s).toFixed(2) : null;
   return {
     broker: MOSQUITTO.url,
     ledger: 'PostgreSQL, a throwaway schema per run (dropped after)',
@@ -313,6 +332,7 @@ export async function benchVerifierE2E(options: E2eBenchOptions = {}) {
     runs,
     best_readings_per_s: Object.fromEntries(best.map((r) => [`${r.verifier_processes}_process${r.verifier_processes > 1 ? 'es' : ''}`, r.readings_per_s])),
     gain,
+    gain_ceiling_from_cpu: gainCeiling,
     target_gain: 1.8,
     loss: runs.reduce((n, r) => n + r.ledger.missing_verdicts, 0),
   };
@@ -332,11 +352,20 @@ export function formatVerifierE2E(r: Awaited<ReturnType<typeof benchVerifierE2E>
       `    split ${run.per_process.map((p) => p.handled).join(' / ')}, mean receipt-to-record ${run.per_process.map((p) => p.mean_latency_ms).join(' / ')} ms; ` +
         `CPU s: verifiers ${c.verifiers.join(' + ')}, postgres ${c.postgres}, mosquitto ${c.mosquitto}, publisher ${c.publisher_and_watcher}, other ${run.other_cpu_seconds}; machine ${run.machine_busy}`,
     );
+    const u = run.cpu_us_per_reading;
+    lines.push(
+      `    CPU us per reading: verifiers ${u.verifiers}, postgres ${u.postgres}, mosquitto ${u.mosquitto}, publisher ${u.publisher_and_watcher} = ${u.total}; ` +
+        `the machine's cores could do at most ${run.cpu_ceiling_readings_per_s}/s at that cost`,
+    );
     if (run.other_cpu_seconds !== null && run.other_cpu_seconds > 0.1 * run.seconds) {
       lines.push(`    warning: other processes used ${(run.other_cpu_seconds / run.seconds).toFixed(2)} core(s) during this run: its rate is pessimistic`);
     }
   }
   lines.push(`best readings/s: ${JSON.stringify(r.best_readings_per_s)}; gain ${r.gain}x (target >= ${r.target_gain}x); readings lost in all runs: ${r.loss}`);
+  lines.push(
+    `ceiling of the gain on this machine: ${r.gain_ceiling_from_cpu}x (every core busy with this run's work, at the CPU per reading of the best multi-process run; ` +
+      `broker, PostgreSQL and publisher share the cores with the verifiers)`,
+  );
   return lines.join('\n');
 }
 
