@@ -46,7 +46,7 @@ export class RecordBatcher {
     this.#maxFlushes = options.maxFlushes ?? 1;
   }
 
-  /** Items queued or being stored. */
+  /** Items queued and not yet handed to the store. */
   get pending(): number {
     return this.#queue.length;
   }
