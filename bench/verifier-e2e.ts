@@ -13,6 +13,7 @@
 // (QoS 0, counted by message hash for this run's readings only), with the ledger's count polled as a backstop.
 // Note: any other verifier on the broker (a test run's) receives this run's readings too and judges them
 // unknown_device in its own ledger; run the bench when no tests use the broker.
+// The first round over the fleet (one reading per device) is published and judged before the clock starts.
 // After each run the ledger is checked: every reading exactly one verdict (by message hash), and any loss is
 // reported. CPU seconds of every party (verifiers, PostgreSQL, Mosquitto, this process) are read from /proc.
 //
@@ -147,12 +148,16 @@ async function runOnce(processes: number, options: Required<Omit<E2eBenchOptions
   const tag = `${process.pid}_${Date.now().toString(36)}_${processes}`;
   const schema = `fp_bench_e2e_${tag}`;
   const group = `fp-bench-${tag.replace(/_/g, '-')}`;
-  const perDevice = Math.ceil(options.readings / options.devices);
+  const perDevice = Math.ceil(options.readings / options.devices) + 1; // + the warm-up round
   const fleet = benchFleet(options.devices, `e2e/${tag}`);
   const ours = new Set(fleet.map((d) => d.deviceId));
   // Dated from perDevice minutes ago to a minute ago: inside the 15 min live window when they arrive.
   const firstTime = Math.floor(Date.now() / 1000) - 60 * perDevice;
-  const readings = signRounds(fleet, perDevice, 1, firstTime).slice(0, options.readings);
+  // The first round over the fleet warms the verifiers up and is not timed: each process reads a device's record,
+  // history and key once, on its first reading of that device, which in a short run would weigh on a second
+  // process (as many first readings again) as it never does on a verifier that runs for days.
+  const warm = fleet.length;
+  const readings = signRounds(fleet, perDevice, 1, firstTime).slice(0, warm + options.readings);
   const messages = readings.map((r) => ({ topic: r.topic, payload: Buffer.from(r.message) }));
   const hashes = new Set(readings.map((r) => createHash('sha256').update(r.message).digest('hex')));
 
@@ -215,10 +220,11 @@ async function runOnce(processes: number, options: Required<Omit<E2eBenchOptions
     }, 500);
 
     publisher = await mqtt.connectAsync(MOSQUITTO.url, { clientId: `${group}-pub`, clean: true, protocolVersion: 5, reconnectPeriod: 0 });
-    const before = cpuSnapshot(children);
-    const start = performance.now();
-    let lastProgress = start;
+    let before: ReturnType<typeof cpuSnapshot> | undefined;
+    let start = 0;
+    let lastProgress = performance.now();
     let end = 0;
+    let target = warm; // publish the warm-up round, then (once it is judged) start the clock and publish the rest
     const done = new Promise<void>((resolve) => {
       let seen = 0;
       let published = 0;
@@ -228,11 +234,16 @@ async function runOnce(processes: number, options: Required<Omit<E2eBenchOptions
           seen = n;
           lastProgress = performance.now();
         }
+        if (target === warm && n >= warm) {
+          before = cpuSnapshot(children);
+          start = performance.now();
+          target = messages.length;
+        }
         if (n >= messages.length && !end) {
           end = performance.now();
           return resolve();
         }
-        while (published < messages.length && published - n < options.window) {
+        while (published < target && published - n < options.window) {
           const m = messages[published++]!;
           publisher!.publish(m.topic, m.payload, { qos: 1 });
         }
@@ -251,6 +262,10 @@ async function runOnce(processes: number, options: Required<Omit<E2eBenchOptions
     await Promise.race([done, stalled]);
     const finished = end || performance.now();
     const after = cpuSnapshot(children);
+    if (!before) {
+      before = after; // stalled in the warm-up round: nothing timed
+      start = finished;
+    }
     clearInterval(poller);
     const seconds = (finished - start) / 1000;
 
@@ -267,10 +282,11 @@ async function runOnce(processes: number, options: Required<Omit<E2eBenchOptions
     const complete = end > 0;
     return {
       verifier_processes: processes,
-      readings: messages.length,
+      readings: messages.length - warm,
+      warm_up_readings: warm,
       devices: fleet.length,
       seconds: +seconds.toFixed(2),
-      readings_per_s: complete ? Math.round(messages.length / seconds) : null,
+      readings_per_s: complete ? Math.round((messages.length - warm) / seconds) : null,
       complete,
       ledger: {
         verdicts: stored.length,
@@ -286,7 +302,7 @@ async function runOnce(processes: number, options: Required<Omit<E2eBenchOptions
       per_process: perProcess.map((p) => ({ handled: p.handled, mean_latency_ms: p.meanLatencyMs, cpu_seconds: p.cpuSeconds })),
       subscribed: [...new Set(subscribed)],
       ...cpuBetween(before, after, seconds, cores),
-      ...cpuPerReading(cpuBetween(before, after, seconds, cores).cpu_seconds, messages.length, cores),
+      ...cpuPerReading(cpuBetween(before, after, seconds, cores).cpu_seconds, messages.length - warm, cores),
       schema,
     };
   } finally {
@@ -348,7 +364,7 @@ export function formatVerifierE2E(r: Awaited<ReturnType<typeof benchVerifierE2E>
   for (const run of r.runs) {
     const c = run.cpu_seconds;
     lines.push(
-      `${run.verifier_processes} verifier process(es): ${run.readings} readings of ${run.devices} devices in ${run.seconds} s = ${run.readings_per_s ?? 'incomplete'}/s; ` +
+      `${run.verifier_processes} verifier process(es): ${run.readings} readings of ${run.devices} devices (after ${run.warm_up_readings} untimed) in ${run.seconds} s = ${run.readings_per_s ?? 'incomplete'}/s; ` +
         `verdicts ${run.ledger.verdicts} (${JSON.stringify(run.ledger.by_reason)}), missing ${run.ledger.missing_verdicts}, exactly one each: ${run.ledger.exactly_one_verdict_each}` +
         (run.ledger.others_readings_judged || run.verdict_messages.from_other_verifiers
           ? `; traffic of other clients on the broker: ${run.ledger.others_readings_judged} of their readings judged here, ${run.verdict_messages.from_other_verifiers} verdicts on ours by their verifiers`
