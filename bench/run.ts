@@ -77,9 +77,10 @@ try {
 
 function formatLedgerInserts(r: Awaited<ReturnType<typeof benchLedgerInserts>>) {
   const rows: Record<string, unknown>[] = [];
-  const row = (store: string, preload: number, m: { in_flight: number; inserts: number; inserts_per_s: number; latency_ms: Record<string, number> }) =>
-    rows.push({ store, preloaded: preload, in_flight: m.in_flight, inserts: m.inserts, 'inserts/s': m.inserts_per_s, ...Object.fromEntries(Object.entries(m.latency_ms).map(([k, v]) => [`${k} ms`, v])) });
+  const row = (store: string, preload: number, m: { in_flight: number; inserts: number; inserts_per_s: number; cpu_us_per_insert: number; latency_ms: Record<string, number> }) =>
+    rows.push({ store, preloaded: preload, in_flight: m.in_flight, inserts: m.inserts, 'inserts/s': m.inserts_per_s, 'CPU us/insert': m.cpu_us_per_insert, ...Object.fromEntries(Object.entries(m.latency_ms).map(([k, v]) => [`${k} ms`, v])) });
   row('SQLite (WAL, NORMAL)', r.sqlite.preload.readings, r.sqlite.record_verdict);
+  row('SQLite (WAL, NORMAL)', r.sqlite.preload.readings, r.sqlite.record_verdict_16_in_flight);
   if (!('skipped' in r.postgres)) {
     row('PostgreSQL', r.postgres.preload.readings, r.postgres.record_verdict);
     row('PostgreSQL', r.postgres.preload.readings, r.postgres.record_verdict_16_in_flight);

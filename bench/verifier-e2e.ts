@@ -13,6 +13,7 @@
 // (QoS 0, counted by message hash for this run's readings only), with the ledger's count polled as a backstop.
 // Note: any other verifier on the broker (a test run's) receives this run's readings too and judges them
 // unknown_device in its own ledger; run the bench when no tests use the broker.
+// The first round over the fleet (one reading per device) is published and judged before the clock starts.
 // After each run the ledger is checked: every reading exactly one verdict (by message hash), and any loss is
 // reported. CPU seconds of every party (verifiers, PostgreSQL, Mosquitto, this process) are read from /proc.
 //
@@ -122,18 +123,41 @@ function cpuBetween(a: ReturnType<typeof cpuSnapshot>, b: ReturnType<typeof cpuS
   };
 }
 
+/**
+ * CPU per reading of every party, and the most this run's setup could do on this machine at that cost: no more
+ * than its cores can carry (the broker, the ledger and the publisher run on the same cores as the verifiers),
+ * and no more than its verifier processes can carry on one core each.
+ */
+function cpuPerReading(cpu: { verifiers: number[]; postgres: number; mosquitto: number; publisher_and_watcher: number }, readings: number, cores: number) {
+  const us = (seconds: number) => +((seconds * 1e6) / readings).toFixed(1);
+  const verifiers = us(cpu.verifiers.reduce((a, b) => a + b, 0));
+  const total = +(verifiers + us(cpu.postgres) + us(cpu.mosquitto) + us(cpu.publisher_and_watcher)).toFixed(1);
+  const byCores = total > 0 ? (cores * 1e6) / total : Infinity;
+  const byVerifiers = verifiers > 0 ? (Math.min(cpu.verifiers.length, cores) * 1e6) / verifiers : Infinity;
+  const ceiling = Math.min(byCores, byVerifiers);
+  return {
+    cpu_us_per_reading: { verifiers, postgres: us(cpu.postgres), mosquitto: us(cpu.mosquitto), publisher_and_watcher: us(cpu.publisher_and_watcher), total },
+    cpu_ceiling_readings_per_s: Number.isFinite(ceiling) ? Math.round(ceiling) : null,
+    cpu_ceiling_bound_by: byCores <= byVerifiers ? 'all cores' : 'verifier processes (one core each)',
+  };
+}
+
 // --- one run
 
 async function runOnce(processes: number, options: Required<Omit<E2eBenchOptions, 'processes' | 'repeat'>>, cores: number) {
   const tag = `${process.pid}_${Date.now().toString(36)}_${processes}`;
   const schema = `fp_bench_e2e_${tag}`;
   const group = `fp-bench-${tag.replace(/_/g, '-')}`;
-  const perDevice = Math.ceil(options.readings / options.devices);
+  const perDevice = Math.ceil(options.readings / options.devices) + 1; // + the warm-up round
   const fleet = benchFleet(options.devices, `e2e/${tag}`);
   const ours = new Set(fleet.map((d) => d.deviceId));
   // Dated from perDevice minutes ago to a minute ago: inside the 15 min live window when they arrive.
   const firstTime = Math.floor(Date.now() / 1000) - 60 * perDevice;
-  const readings = signRounds(fleet, perDevice, 1, firstTime).slice(0, options.readings);
+  // The first round over the fleet warms the verifiers up and is not timed: each process reads a device's record,
+  // history and key once, on its first reading of that device, which in a short run would weigh on a second
+  // process (as many first readings again) as it never does on a verifier that runs for days.
+  const warm = fleet.length;
+  const readings = signRounds(fleet, perDevice, 1, firstTime).slice(0, warm + options.readings);
   const messages = readings.map((r) => ({ topic: r.topic, payload: Buffer.from(r.message) }));
   const hashes = new Set(readings.map((r) => createHash('sha256').update(r.message).digest('hex')));
 
@@ -196,10 +220,11 @@ async function runOnce(processes: number, options: Required<Omit<E2eBenchOptions
     }, 500);
 
     publisher = await mqtt.connectAsync(MOSQUITTO.url, { clientId: `${group}-pub`, clean: true, protocolVersion: 5, reconnectPeriod: 0 });
-    const before = cpuSnapshot(children);
-    const start = performance.now();
-    let lastProgress = start;
+    let before: ReturnType<typeof cpuSnapshot> | undefined;
+    let start = 0;
+    let lastProgress = performance.now();
     let end = 0;
+    let target = warm; // publish the warm-up round, then (once it is judged) start the clock and publish the rest
     const done = new Promise<void>((resolve) => {
       let seen = 0;
       let published = 0;
@@ -209,11 +234,16 @@ async function runOnce(processes: number, options: Required<Omit<E2eBenchOptions
           seen = n;
           lastProgress = performance.now();
         }
+        if (target === warm && n >= warm) {
+          before = cpuSnapshot(children);
+          start = performance.now();
+          target = messages.length;
+        }
         if (n >= messages.length && !end) {
           end = performance.now();
           return resolve();
         }
-        while (published < messages.length && published - n < options.window) {
+        while (published < target && published - n < options.window) {
           const m = messages[published++]!;
           publisher!.publish(m.topic, m.payload, { qos: 1 });
         }
@@ -232,6 +262,10 @@ async function runOnce(processes: number, options: Required<Omit<E2eBenchOptions
     await Promise.race([done, stalled]);
     const finished = end || performance.now();
     const after = cpuSnapshot(children);
+    if (!before) {
+      before = after; // stalled in the warm-up round: nothing timed
+      start = finished;
+    }
     clearInterval(poller);
     const seconds = (finished - start) / 1000;
 
@@ -248,10 +282,11 @@ async function runOnce(processes: number, options: Required<Omit<E2eBenchOptions
     const complete = end > 0;
     return {
       verifier_processes: processes,
-      readings: messages.length,
+      readings: messages.length - warm,
+      warm_up_readings: warm,
       devices: fleet.length,
       seconds: +seconds.toFixed(2),
-      readings_per_s: complete ? Math.round(messages.length / seconds) : null,
+      readings_per_s: complete ? Math.round((messages.length - warm) / seconds) : null,
       complete,
       ledger: {
         verdicts: stored.length,
@@ -267,6 +302,7 @@ async function runOnce(processes: number, options: Required<Omit<E2eBenchOptions
       per_process: perProcess.map((p) => ({ handled: p.handled, mean_latency_ms: p.meanLatencyMs, cpu_seconds: p.cpuSeconds })),
       subscribed: [...new Set(subscribed)],
       ...cpuBetween(before, after, seconds, cores),
+      ...cpuPerReading(cpuBetween(before, after, seconds, cores).cpu_seconds, messages.length - warm, cores),
       schema,
     };
   } finally {
@@ -306,6 +342,9 @@ export async function benchVerifierE2E(options: E2eBenchOptions = {}) {
   const first = best[0]!;
   const last = best[best.length - 1]!;
   const gain = first.readings_per_s && last.readings_per_s ? +(last.readings_per_s / first.readings_per_s).toFixed(2) : null;
+  // The most the last count could gain over the first on this machine, from CPU costs rather than rates (which
+  // other load moves): the ratio of their CPU ceilings (see cpuPerReading).
+  const gainCeiling = first.cpu_ceiling_readings_per_s && last.cpu_ceiling_readings_per_s ? +(last.cpu_ceiling_readings_per_s / first.cpu_ceiling_readings_per_s).toFixed(2) : null;
   return {
     broker: MOSQUITTO.url,
     ledger: 'PostgreSQL, a throwaway schema per run (dropped after)',
@@ -313,6 +352,7 @@ export async function benchVerifierE2E(options: E2eBenchOptions = {}) {
     runs,
     best_readings_per_s: Object.fromEntries(best.map((r) => [`${r.verifier_processes}_process${r.verifier_processes > 1 ? 'es' : ''}`, r.readings_per_s])),
     gain,
+    gain_ceiling_from_cpu: gainCeiling,
     target_gain: 1.8,
     loss: runs.reduce((n, r) => n + r.ledger.missing_verdicts, 0),
   };
@@ -324,7 +364,7 @@ export function formatVerifierE2E(r: Awaited<ReturnType<typeof benchVerifierE2E>
   for (const run of r.runs) {
     const c = run.cpu_seconds;
     lines.push(
-      `${run.verifier_processes} verifier process(es): ${run.readings} readings of ${run.devices} devices in ${run.seconds} s = ${run.readings_per_s ?? 'incomplete'}/s; ` +
+      `${run.verifier_processes} verifier process(es): ${run.readings} readings of ${run.devices} devices (after ${run.warm_up_readings} untimed) in ${run.seconds} s = ${run.readings_per_s ?? 'incomplete'}/s; ` +
         `verdicts ${run.ledger.verdicts} (${JSON.stringify(run.ledger.by_reason)}), missing ${run.ledger.missing_verdicts}, exactly one each: ${run.ledger.exactly_one_verdict_each}` +
         (run.ledger.others_readings_judged || run.verdict_messages.from_other_verifiers
           ? `; traffic of other clients on the broker: ${run.ledger.others_readings_judged} of their readings judged here, ${run.verdict_messages.from_other_verifiers} verdicts on ours by their verifiers`
@@ -332,11 +372,20 @@ export function formatVerifierE2E(r: Awaited<ReturnType<typeof benchVerifierE2E>
       `    split ${run.per_process.map((p) => p.handled).join(' / ')}, mean receipt-to-record ${run.per_process.map((p) => p.mean_latency_ms).join(' / ')} ms; ` +
         `CPU s: verifiers ${c.verifiers.join(' + ')}, postgres ${c.postgres}, mosquitto ${c.mosquitto}, publisher ${c.publisher_and_watcher}, other ${run.other_cpu_seconds}; machine ${run.machine_busy}`,
     );
+    const u = run.cpu_us_per_reading;
+    lines.push(
+      `    CPU us per reading: verifiers ${u.verifiers}, postgres ${u.postgres}, mosquitto ${u.mosquitto}, publisher ${u.publisher_and_watcher} = ${u.total}; ` +
+        `at that cost at most ${run.cpu_ceiling_readings_per_s}/s here (bound by ${run.cpu_ceiling_bound_by})`,
+    );
     if (run.other_cpu_seconds !== null && run.other_cpu_seconds > 0.1 * run.seconds) {
       lines.push(`    warning: other processes used ${(run.other_cpu_seconds / run.seconds).toFixed(2)} core(s) during this run: its rate is pessimistic`);
     }
   }
   lines.push(`best readings/s: ${JSON.stringify(r.best_readings_per_s)}; gain ${r.gain}x (target >= ${r.target_gain}x); readings lost in all runs: ${r.loss}`);
+  lines.push(
+    `ceiling of the gain on this machine, from CPU per reading: ${r.gain_ceiling_from_cpu}x (the ratio of the best runs' ceilings; ` +
+      `the broker, PostgreSQL and the publisher share the ${cpus().length} cores with the verifiers)`,
+  );
   return lines.join('\n');
 }
 

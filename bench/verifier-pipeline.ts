@@ -13,6 +13,11 @@
 // ledger; the history held in memory (read once before timing) with and without the real insert; the real history
 // read without the insert; the real ledger with every quality rule emptied (and no history read).
 //
+// Readings in flight: as many as the service keeps (one per ingest connection), each device's in arrival order
+// (IngestLanes); the ledger group-commits the verdicts recorded together. Also timed with 1 and 64 in flight.
+// Every figure has its CPU time per reading (process.cpuUsage) beside the wall time: the machine may be shared,
+// and CPU time moves less with other load. The bench prints what the 90 % target leaves for everything but verify.
+//
 // "One core": benchVerifierPipeline() runs the measurement in a child pinned with `taskset -c 1`, so V8's GC and
 // compiler threads share that core too (unpinned, they would borrow the second core and flatter the figures).
 // `node dist/bench/verifier-pipeline.js [devices] [perDevice]` prints the figures.
@@ -32,10 +37,11 @@ import { deviceParams, readingParams, verdictParams } from '../src/verifier/ledg
 import { SqliteLedger } from '../src/verifier/ledger/sqlite-ledger.js';
 import { DEFAULT_TIME_WINDOW, historyDepthFor, ingest, ingestReport, type PipelineDeps } from '../src/verifier/pipeline.js';
 import { DeviceHistory } from '../src/verifier/device-history.js';
+import { IngestLanes } from '../src/verifier/ingest-lanes.js';
 import { DEFAULT_QUALITY_CONFIG, type QualityConfig } from '../src/verifier/quality/quality-config.js';
 import { epochOf, parseRewardConfig } from '../src/verifier/rewards/epochs.js';
 import type { AcceptedReadingV1, VerdictV1 } from '../src/verifier/types.js';
-import { DEFAULT_REWARDS } from '../src/verifier/verifier-config.js';
+import { DEFAULT_REWARDS, resolveVerifierConfig } from '../src/verifier/verifier-config.js';
 import { createNativeVerifier, publicKeyObject } from '../hosts/node/native-signer.js';
 import { benchFleet, signRounds, valuesAt, type BenchDevice, type SignedReading } from './bench-fleet.js';
 
@@ -43,6 +49,8 @@ const T0 = 1_798_761_600; // 2027-01-01T00:00:00Z: after the default genesis, in
 const RECEIVE_DELAY_MS = 300; // a reading arrives 0.3 s after it is signed
 const REWARDS = parseRewardConfig(DEFAULT_REWARDS);
 const HISTORY_DEPTH = historyDepthFor(DEFAULT_QUALITY_CONFIG, REWARDS.readingIntervalSeconds);
+/** Readings in flight, as in the service: one per ingest connection (MQTT.js hands a connection one at a time). */
+const IN_FLIGHT = resolveVerifierConfig().ingestConnections;
 
 /** Quality rules that judge nothing: every quantity is left out of every rule. */
 const NO_QUALITY: QualityConfig = {
@@ -72,14 +80,22 @@ interface Timed {
   seconds: number;
   readings_per_s: number;
   us_per_reading: number;
+  /** CPU time (user + system) of the process per reading: what it costs, whatever else loads the machine. */
+  cpu_us_per_reading: number;
 }
 
-const timed = (readings: number, ms: number): Timed => ({
+const timed = (readings: number, ms: number, cpuMs: number): Timed => ({
   readings,
   seconds: +(ms / 1000).toFixed(2),
   readings_per_s: Math.round(readings / (ms / 1000)),
   us_per_reading: +((ms * 1000) / readings).toFixed(1),
+  cpu_us_per_reading: +((cpuMs * 1000) / readings).toFixed(1),
 });
+
+const cpuNow = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
 
 // --- ledgers
 
@@ -142,13 +158,26 @@ const noopRecord: Ledger['recordVerdict'] = async (verdict) => ({ stored: 'new',
 
 // --- measuring
 
-async function runPipeline(inputs: readonly Input[], deps: PipelineDeps, reasons: Record<string, number>): Promise<number> {
+/**
+ * Ingest every input with up to `inFlight` readings in flight (as the service's ingest connections hand them
+ * over; the ledger group-commits the verdicts recorded together). Wall and CPU time (process.cpuUsage: user +
+ * system of this process, less disturbed than wall time by other load on the machine).
+ */
+async function runPipeline(inputs: readonly Input[], deps: PipelineDeps, reasons: Record<string, number>, inFlight: number): Promise<{ ms: number; cpuMs: number }> {
+  const cpu = process.cpuUsage();
   const start = performance.now();
-  for (const input of inputs) {
-    const { verdict } = await ingest(ingestReport(input.topic, input.message, input.receivedAt), deps);
-    reasons[verdict.reason] = (reasons[verdict.reason] ?? 0) + 1;
-  }
-  return performance.now() - start;
+  let next = 0;
+  const worker = async () => {
+    while (next < inputs.length) {
+      const input = inputs[next++]!;
+      const { verdict } = await ingest(ingestReport(input.topic, input.message, input.receivedAt), deps);
+      reasons[verdict.reason] = (reasons[verdict.reason] ?? 0) + 1;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, inFlight) }, worker));
+  const ms = performance.now() - start;
+  const used = process.cpuUsage(cpu);
+  return { ms, cpuMs: (used.user + used.system) / 1000 };
 }
 
 /** Raw node:crypto verify, one KeyObject per device made beforehand, Sig_structures built beforehand. */
@@ -162,16 +191,19 @@ function rawVerify(readings: readonly SignedReading[]): Timed {
     return { data: sigStructure(parts.parts.protectedBytes, parts.parts.payload), key, signature: parts.parts.signature };
   });
   for (let i = 0; i < Math.min(1000, jobs.length); i++) nodeVerify(null, jobs[i]!.data, jobs[i]!.key, jobs[i]!.signature); // warm up
+  const cpu = cpuNow();
   const start = performance.now();
   let ok = 0;
   for (const job of jobs) if (nodeVerify(null, job.data, job.key, job.signature)) ok++;
   const ms = performance.now() - start;
+  const cpuMs = cpuNow() - cpu;
   if (ok !== jobs.length) throw new Error(`bench: ${jobs.length - ok} signatures did not verify`);
-  return timed(jobs.length, ms);
+  return timed(jobs.length, ms, cpuMs);
 }
 
 /** Hash, strict decode of envelope and payload, Sig_structure: everything the pipeline does to bytes but verify. */
 function decodeOnly(inputs: readonly Input[]): Timed {
+  const cpu = cpuNow();
   const start = performance.now();
   for (const input of inputs) {
     const report = ingestReport(input.topic, input.message, input.receivedAt);
@@ -179,13 +211,13 @@ function decodeOnly(inputs: readonly Input[]): Timed {
     if (!envelope.ok || !decodeReading(envelope.parts.payload).ok) throw new Error('bench: a reading does not decode');
     sigStructure(envelope.parts.protectedBytes, envelope.parts.payload);
   }
-  return timed(inputs.length, performance.now() - start);
+  return timed(inputs.length, performance.now() - start, cpuNow() - cpu);
 }
 
 export async function measureVerifierPipeline(options: PipelineBenchOptions = {}) {
   const devices = options.devices ?? 1000;
   const perDevice = options.perDevice ?? 21;
-  const steadyRounds = options.steadyRounds ?? 2;
+  const steadyRounds = options.steadyRounds ?? 4;
   const dir = mkdtempSync(join(tmpdir(), 'fp-bench-pipeline-'));
   try {
     const fleet = benchFleet(devices, 'pipeline');
@@ -216,11 +248,12 @@ export async function measureVerifierPipeline(options: PipelineBenchOptions = {}
       historyDepth,
       // as the service runs it (verifier-service.ts): each device's history read once, then kept in memory
       ...(historyDepth > 0 ? { history: new DeviceHistory(ledger, { depth: historyDepth }) } : {}),
+      lanes: new IngestLanes(),
     });
 
     let copies = 0;
     /** Ingest the warm-up round untimed, then time the rest, on a fresh copy of `file`. */
-    const measure = async (file: string, inputs: Input[], shape: (real: SqliteLedger) => { ledger: Ledger; quality?: QualityConfig; historyDepth?: number } | Promise<{ ledger: Ledger; quality?: QualityConfig; historyDepth?: number }>) => {
+    const measure = async (file: string, inputs: Input[], shape: (real: SqliteLedger) => { ledger: Ledger; quality?: QualityConfig; historyDepth?: number } | Promise<{ ledger: Ledger; quality?: QualityConfig; historyDepth?: number }>, inFlight = IN_FLIGHT) => {
       const path = join(dir, `run-${copies++}.sqlite`);
       copyFileSync(file, path);
       const real = new SqliteLedger(path);
@@ -229,9 +262,9 @@ export async function measureVerifierPipeline(options: PipelineBenchOptions = {}
         const shaped = await shape(real);
         const deps = depsFor(shaped.ledger, shaped.quality, shaped.historyDepth);
         const reasons: Record<string, number> = {};
-        await runPipeline(inputs.slice(0, warm), deps, {});
-        const ms = await runPipeline(inputs.slice(warm), deps, reasons);
-        return { ...timed(inputs.length - warm, ms), verdicts: reasons };
+        await runPipeline(inputs.slice(0, warm), deps, {}, inFlight);
+        const { ms, cpuMs } = await runPipeline(inputs.slice(warm), deps, reasons, inFlight);
+        return { ...timed(inputs.length - warm, ms, cpuMs), in_flight: inFlight, verdicts: reasons };
       } finally {
         await real.close();
         rmSync(path, { force: true });
@@ -244,6 +277,9 @@ export async function measureVerifierPipeline(options: PipelineBenchOptions = {}
     const verifyBefore = rawVerify(timedCold);
     const full = await measure(coldFile, cold, (real) => ({ ledger: real }));
     const steadyFull = await measure(steadyFile, steady, (real) => ({ ledger: real }));
+    // group commit: one reading in flight (a commit per verdict) and many
+    const steadyOne = await measure(steadyFile, steady, (real) => ({ ledger: real }), 1);
+    const steadyMany = await measure(steadyFile, steady, (real) => ({ ledger: real }), 64);
     const noLedger = await measure(steadyFile, steady, (real) => ({ ledger: withStubs(real, { recordVerdict: noopRecord, recentReadings: async () => [] }) }));
     // The same history recentReadings returns, read once before the clock starts.
     const heldHistory = async (real: SqliteLedger) => {
@@ -261,7 +297,9 @@ export async function measureVerifierPipeline(options: PipelineBenchOptions = {}
     // The faster of the two verify runs: the ratio is then the harder one to meet.
     const verify = verifyBefore.readings_per_s >= verifyAfter.readings_per_s ? verifyBefore : verifyAfter;
 
-    const us = (t: Timed) => t.us_per_reading;
+    // CPU time per reading (process.cpuUsage) rather than wall time: other load on the machine moves it less.
+    // The insert's disk waits (the checkpoint's fsync) are wall time only: record_verdict_sqlite_insert_wall.
+    const us = (t: Timed) => t.cpu_us_per_reading;
     const breakdown = {
       signature_verify: us(verify),
       hash_and_decode: us(decode),
@@ -269,7 +307,20 @@ export async function measureVerifierPipeline(options: PipelineBenchOptions = {}
       jump_and_flat_line_over_full_history: +(us(historyInMemory) - us(noLedger)).toFixed(1),
       recent_readings_sql_and_row_mapping: +(us(historyRead) - us(historyInMemory)).toFixed(1),
       record_verdict_sqlite_insert: +(us(historyInMemoryInsert) - us(historyInMemory)).toFixed(1),
+      record_verdict_sqlite_insert_wall: +(historyInMemoryInsert.us_per_reading - historyInMemory.us_per_reading).toFixed(1),
       total_measured: us(steadyFull),
+    };
+    // Why the target is or is not within reach on one core: at 90 % of raw verify, a reading may cost verify / 0.9,
+    // which leaves verify / 9 for everything else. The pipeline whose insert is a no-op (history held in memory as
+    // the service holds it) is the ceiling of any ledger.
+    const verifyUs = verify.cpu_us_per_reading;
+    const ceiling = {
+      budget_cpu_us_per_reading_at_target: +(verifyUs / 0.9).toFixed(1),
+      budget_cpu_us_for_all_but_verify: +(verifyUs / 0.9 - verifyUs).toFixed(1),
+      cpu_us_per_reading_but_verify: { noop_insert: +(us(historyInMemory) - verifyUs).toFixed(1), sqlite: +(us(steadyFull) - verifyUs).toFixed(1) },
+      noop_insert_vs_raw_verify: +(historyInMemory.readings_per_s / verify.readings_per_s).toFixed(3),
+      noop_insert_vs_raw_verify_by_cpu: +(verifyUs / historyInMemory.cpu_us_per_reading).toFixed(3),
+      sqlite_vs_raw_verify_by_cpu: +(verifyUs / steadyFull.cpu_us_per_reading).toFixed(3),
     };
     return {
       devices,
@@ -286,6 +337,7 @@ export async function measureVerifierPipeline(options: PipelineBenchOptions = {}
         cold: { ...full, vs_raw_verify: +(full.readings_per_s / verify.readings_per_s).toFixed(3) },
         steady: { ...steadyFull, vs_raw_verify: +(steadyFull.readings_per_s / verify.readings_per_s).toFixed(3) },
       },
+      in_flight_steady: { [String(IN_FLIGHT)]: steadyFull, '1': steadyOne, '64': steadyMany },
       variants_steady: {
         ledger_noop_stub: noLedger,
         history_in_memory_no_insert: historyInMemory,
@@ -294,7 +346,8 @@ export async function measureVerifierPipeline(options: PipelineBenchOptions = {}
         without_quality_checks: noQuality,
         hash_and_decode_only: decode,
       },
-      breakdown_us_per_reading_steady: breakdown,
+      breakdown_cpu_us_per_reading_steady: breakdown,
+      ceiling,
       target_vs_raw_verify: 0.9,
     };
   } finally {
@@ -324,18 +377,24 @@ export async function benchVerifierPipeline(options: PipelineBenchOptions = {}):
 
 export function formatVerifierPipeline(r: PipelineBenchResult): string {
   const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
+  const c = r.ceiling;
   const lines = [
-    `${r.devices} devices; ${r.pinning}`,
-    `raw node:crypto verify (cached KeyObject, same messages): ${r.raw_verify.readings_per_s}/s  (${r.raw_verify.us_per_reading} us)`,
+    `${r.devices} devices; ${r.pinning}; ${r.pipeline.cold.in_flight} readings in flight (one per ingest connection, as the service runs)`,
+    `raw node:crypto verify (cached KeyObject, same messages): ${r.raw_verify.readings_per_s}/s  (${r.raw_verify.us_per_reading} us, CPU ${r.raw_verify.cpu_us_per_reading} us)`,
     `pipeline, cold ledger (history grows to ${r.readings_timed.cold / r.devices} readings per device), ${r.readings_timed.cold} readings: ` +
-      `${r.pipeline.cold.readings_per_s}/s = ${pct(r.pipeline.cold.vs_raw_verify)} of raw verify (target >= ${pct(r.target_vs_raw_verify)})`,
+      `${r.pipeline.cold.readings_per_s}/s = ${pct(r.pipeline.cold.vs_raw_verify)} of raw verify (target >= ${pct(r.target_vs_raw_verify)}); CPU ${r.pipeline.cold.cpu_us_per_reading} us per reading`,
     `pipeline, steady ledger (${r.history_depth} readings of history per device, ${r.steady_ledger_mib} MiB), ${r.readings_timed.steady} readings: ` +
-      `${r.pipeline.steady.readings_per_s}/s = ${pct(r.pipeline.steady.vs_raw_verify)} of raw verify`,
-    'where the time goes (steady ledger, us per reading, from the variants below):',
+      `${r.pipeline.steady.readings_per_s}/s = ${pct(r.pipeline.steady.vs_raw_verify)} of raw verify; CPU ${r.pipeline.steady.cpu_us_per_reading} us per reading`,
+    `readings in flight (steady ledger; the verdicts in flight together share a commit):`,
+    ...Object.entries(r.in_flight_steady).map(([n, v]) => `  ${n.padStart(3)} in flight: ${String(v.readings_per_s).padStart(6)}/s, CPU ${v.cpu_us_per_reading} us per reading`),
+    `the target on one core: 90 % of raw verify leaves ${c.budget_cpu_us_for_all_but_verify} us of CPU per reading for everything but verify; ` +
+      `measured ${c.cpu_us_per_reading_but_verify.noop_insert} us with a no-op insert and ${c.cpu_us_per_reading_but_verify.sqlite} us with SQLite`,
+    `  ceiling with a no-op insert: ${pct(c.noop_insert_vs_raw_verify)} of raw verify (by CPU ${pct(c.noop_insert_vs_raw_verify_by_cpu)}); with SQLite by CPU ${pct(c.sqlite_vs_raw_verify_by_cpu)}`,
+    'where the CPU goes (steady ledger, us per reading, from the variants below):',
   ];
-  for (const [k, v] of Object.entries(r.breakdown_us_per_reading_steady)) lines.push(`  ${k.padEnd(48)} ${String(v).padStart(8)}`);
+  for (const [k, v] of Object.entries(r.breakdown_cpu_us_per_reading_steady)) lines.push(`  ${k.padEnd(48)} ${String(v).padStart(8)}`);
   lines.push('variants (steady ledger):');
-  for (const [k, v] of Object.entries(r.variants_steady)) lines.push(`  ${k.padEnd(48)} ${String(v.readings_per_s).padStart(8)}/s`);
+  for (const [k, v] of Object.entries(r.variants_steady)) lines.push(`  ${k.padEnd(48)} ${String(v.readings_per_s).padStart(8)}/s  CPU ${String(v.cpu_us_per_reading).padStart(6)} us`);
   return lines.join('\n');
 }
 

@@ -28,7 +28,8 @@ export interface VerifierConfig {
   /**
    * MQTT connections this process opens in the shared group. MQTT.js hands a connection one message at a time
    * (the next only after the previous one's verdict is recorded), so more connections keep more readings in
-   * flight. Only with a shared subscription: on a plain one every connection would get every reading.
+   * flight, and the verdicts in flight together share one ledger commit (group commit). Only with a shared
+   * subscription: on a plain one every connection would get every reading.
    */
   ingestConnections: number;
   httpHost: string;
@@ -120,7 +121,7 @@ export function resolveVerifierConfig(...layers: VerifierConfigInput[]): Verifie
   if (typeof clientId !== 'string' || !/^[A-Za-z0-9._-]{1,128}$/.test(clientId)) throw invalid('clientId', 'letters, digits, . _ - (1 to 128)', clientId);
   const sessionExpiryS = m.sessionExpiryS ?? 3600;
   if (!Number.isInteger(sessionExpiryS) || (sessionExpiryS as number) < 0) throw invalid('sessionExpiryS', 'whole seconds', sessionExpiryS);
-  const ingestConnections = m.ingestConnections ?? 4;
+  const ingestConnections = m.ingestConnections ?? 16;
   if (!Number.isInteger(ingestConnections) || (ingestConnections as number) < 1 || (ingestConnections as number) > 64) throw invalid('ingestConnections', 'an integer from 1 to 64', ingestConnections);
   return {
     dataDir,

@@ -8,6 +8,7 @@ import { createNativeVerifier } from '../../hosts/node/native-signer.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../../hosts/node/embedded-broker.js';
 import { DeviceCache } from './device-cache.js';
 import { DeviceHistory } from './device-history.js';
+import { IngestLanes } from './ingest-lanes.js';
 import { closeEpoch, EpochStillOpenError } from './epoch-close.js';
 import { buildApi } from './http/api.js';
 import { createMetrics, type VerifierMetrics } from './http/metrics.js';
@@ -80,6 +81,7 @@ export async function startVerifier(config: VerifierConfig, log: Log, options: S
     historyDepth: historyDepthFor(config.quality, config.rewards.readingIntervalSeconds),
   };
   pipeline.history = new DeviceHistory(ledger, { depth: pipeline.historyDepth! });
+  pipeline.lanes = new IngestLanes(); // the ingest connections hand over readings concurrently
   const onboarding: OnboardingContext = { ledger, trustedFleetKeys: new Set(config.trustedFleetKeys), verify, now, areaDegrees: config.areaDegrees };
   const shared = config.broker !== undefined && config.shared;
   const clientId = options.clientId ?? config.clientId;

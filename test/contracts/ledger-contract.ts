@@ -161,6 +161,74 @@ export function ledgerContract(test: TestFn, name: string, factory: LedgerFactor
     t.deepEqual(await ledger.getVerdict(m.verdict.messageHash), m.verdict);
   });
 
+  // --- calls in flight together (a store may group-commit them): each gets the answer it would get in call order
+  it('recordVerdict calls in flight together are judged in call order: duplicate and replay inside one batch', async (t, ledger) => {
+    const first = delivery({ seq: 7 });
+    const copy = delivery({ seq: 7, variant: 'replayed' });
+    const other = delivery({ seq: 8 });
+    const bad = rejection({ tag: 'r1', reason: 'out_of_range', seq: 9 });
+    const results = await Promise.all([
+      ledger.recordVerdict(first.verdict, first.reading),
+      ledger.recordVerdict({ ...first.verdict, detail: 'second look' }, first.reading),
+      ledger.recordVerdict(copy.verdict, copy.reading),
+      ledger.recordVerdict(other.verdict, other.reading),
+      ledger.recordVerdict(bad),
+      ledger.recordVerdict(copy.verdict, copy.reading),
+    ]);
+    t.deepEqual(results[0], { stored: 'new', verdict: first.verdict });
+    t.deepEqual(results[1], { stored: 'duplicate', verdict: first.verdict });
+    t.like(results[2], { stored: 'new', verdict: { messageHash: copy.verdict.messageHash, status: 'rejected', reason: 'replay', quality: null } });
+    t.true(results[2]!.verdict.detail.includes(first.verdict.messageHash));
+    t.deepEqual(results[3], { stored: 'new', verdict: other.verdict });
+    t.deepEqual(results[4], { stored: 'new', verdict: bad });
+    t.deepEqual(results[5], { stored: 'duplicate', verdict: results[2]!.verdict });
+    t.deepEqual(await ledger.getVerdict(copy.verdict.messageHash), results[2]!.verdict);
+    t.deepEqual(await ledger.readingsOfEpoch(7), [first.reading, other.reading]);
+    t.deepEqual((await ledger.countVerdictsByReason()), { ok: 2, out_of_range: 1, replay: 1 });
+  });
+
+  it('a recordVerdict the store refuses fails alone: the calls in flight with it are stored', async (t, ledger) => {
+    const a = delivery({ seq: 1 });
+    const b = delivery({ seq: 2 });
+    // Passes the argument checks but not the store: a seq column holds integers only.
+    const unstorable = { ...rejection({ tag: 'bad', reason: 'out_of_range' }), seq: 1.5 };
+    const settled = await Promise.allSettled([
+      ledger.recordVerdict(a.verdict, a.reading),
+      ledger.recordVerdict(unstorable),
+      ledger.recordVerdict(b.verdict, b.reading),
+    ]);
+    t.deepEqual(settled[0], { status: 'fulfilled', value: { stored: 'new', verdict: a.verdict } });
+    t.is(settled[1]!.status, 'rejected');
+    t.deepEqual(settled[2], { status: 'fulfilled', value: { stored: 'new', verdict: b.verdict } });
+    t.is(await ledger.getVerdict(unstorable.messageHash), undefined);
+    t.deepEqual(await ledger.readingsOfEpoch(7), [a.reading, b.reading]);
+    // and the ledger goes on working
+    const c = delivery({ seq: 3 });
+    t.deepEqual(await ledger.recordVerdict(c.verdict, c.reading), { stored: 'new', verdict: c.verdict });
+  });
+
+  it('many recordVerdict calls in flight together each get their own result', async (t, ledger) => {
+    const ds = Array.from({ length: 300 }, (_, i) => delivery({ device: 1 + (i % 7), seq: 1 + Math.floor(i / 7) }));
+    const results = await Promise.all(ds.map((d) => ledger.recordVerdict(d.verdict, d.reading)));
+    t.deepEqual(results, ds.map((d) => ({ stored: 'new', verdict: d.verdict })));
+    t.is((await ledger.readingsOfEpoch(7)).length, 300);
+    const again = await Promise.all(ds.map((d) => ledger.recordVerdict(d.verdict, d.reading)));
+    t.true(again.every((r, i) => r.stored === 'duplicate' && r.verdict.messageHash === ds[i]!.verdict.messageHash));
+  });
+
+  if (factory.reopen) {
+    const reopen = factory.reopen;
+    it('close() stores the recordVerdict calls already made before it closes', async (t, ledger) => {
+      const ds = [1, 2, 3].map((seq) => delivery({ seq }));
+      const pending = ds.map((d) => ledger.recordVerdict(d.verdict, d.reading));
+      const closed = ledger.close();
+      t.deepEqual(await Promise.all(pending), ds.map((d) => ({ stored: 'new', verdict: d.verdict })));
+      await closed;
+      const again = track(t, factory, await reopen(ledger));
+      t.deepEqual(await again.readingsOfEpoch(7), ds.map((d) => d.reading));
+    });
+  }
+
   // --- verdict queries
   const storeMix = async (ledger: Ledger) => {
     const at = (i: number) => T0 * 1000 + i * 1000;

@@ -9,6 +9,7 @@ import { nodeTopics } from '../../src/core/topics.js';
 import { SqliteLedger } from '../../src/verifier/ledger/sqlite-ledger.js';
 import { DeviceCache } from '../../src/verifier/device-cache.js';
 import { DeviceHistory } from '../../src/verifier/device-history.js';
+import { IngestLanes } from '../../src/verifier/ingest-lanes.js';
 import { DEFAULT_TIME_WINDOW, ingest, ingestReport, type PipelineDeps } from '../../src/verifier/pipeline.js';
 import { DEFAULT_QUALITY_CONFIG } from '../../src/verifier/quality/quality-config.js';
 import { areaOf } from '../../src/verifier/registry/area.js';
@@ -37,7 +38,7 @@ export interface Fixture {
   register(signer: Signer, overrides?: Partial<DeviceRecordV1>): Promise<string>;
 }
 
-export async function pipelineFixture(options: { history?: boolean } = {}): Promise<Fixture> {
+export async function pipelineFixture(options: { history?: boolean; lanes?: boolean } = {}): Promise<Fixture> {
   const ledger = new SqliteLedger(':memory:');
   await ledger.open();
   const deps: PipelineDeps = {
@@ -50,6 +51,7 @@ export async function pipelineFixture(options: { history?: boolean } = {}): Prom
     historyDepth: 400,
   };
   if (options.history) deps.history = new DeviceHistory(ledger, { depth: 400 });
+  if (options.lanes) deps.lanes = new IngestLanes();
   const register = async (signer: Signer, overrides: Partial<DeviceRecordV1> = {}) => {
     const deviceId = toHex(deviceIdOf(signer.publicKey));
     const location = overrides.location ?? { lat: 47.37, lon: 8.54 };

@@ -159,3 +159,24 @@ test('the in-memory history gives the same verdicts as reading the ledger each t
   t.deepEqual(await reasons(viaMemory), fromLedger);
   t.true(fromLedger.includes('jump') && fromLedger.includes('flat_line'), fromLedger.join(','));
 });
+
+test('readings in flight together are judged in arrival order per device, and other devices are not held up', async (t) => {
+  // a station whose readings each jump from the one before: judged against an out-of-date history, all would pass
+  const plan = Array.from({ length: 12 }, (_, i) => ({ seq: i + 1, time: at + i * 60, temperature: i % 2 === 0 ? 10 : 30 }));
+  const sequential = await pipelineFixture({ history: true });
+  const expected: string[] = [];
+  for (const p of plan) expected.push((await sequential.submit(sequential.sign({ seq: p.seq, time: p.time, values: { temperature: p.temperature } }), p.time + 1)).verdict.reason);
+  t.true(expected.includes('jump'), expected.join(','));
+
+  const f = await pipelineFixture({ history: true, lanes: true });
+  const other = createNobleSigner(new Uint8Array(32).fill(12));
+  const otherTopic = nodeTopics(await f.register(other)).readings;
+  const mine = plan.map((p) => f.submit(f.sign({ seq: p.seq, time: p.time, values: { temperature: p.temperature } }), p.time + 1));
+  const theirs = f.submit(f.sign({ seq: 1, time: at, signer: other }), at + 1, otherTopic);
+  const settled: string[] = [];
+  void mine.at(-1)!.then(() => settled.push('last of mine'));
+  void theirs.then(() => settled.push('theirs'));
+  t.deepEqual((await Promise.all(mine)).map((o) => o.verdict.reason), expected);
+  t.is((await theirs).verdict.reason, 'ok');
+  t.deepEqual(settled, ['theirs', 'last of mine']);
+});

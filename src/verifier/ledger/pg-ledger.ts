@@ -7,12 +7,16 @@
 //     transaction as its verdict. The loser re-reads who holds the seq and turns its own, still uncommitted,
 //     verdict into a 'replay' rejection before committing. Locks are taken in the same order (verdict, then
 //     reading) by every writer, and a writer waits only at the reading, so two writers cannot deadlock.
+// recordVerdict is group-committed: the verdicts in flight together go in one statement (pg-record.ts), which
+// decides the same rules from its snapshot and falls back to the transaction above for an item it cannot decide.
 // Hot statements are named, so each pooled connection parses and plans them once.
 import type pg from 'pg';
 import { FieldproofError } from '../../core/errors.js';
 import type { Ledger, OwnershipTransferV1, RecordResult, VerdictQuery } from './ledger.js';
 import { checkSchemaName, createPool, inTransaction, redactUrl } from './pg-pool.js';
+import { recordBatch } from './pg-record.js';
 import { SQL, SHARE_COLUMNS, toPostgres, verdictListQuery, type QueryName } from './queries.js';
+import { RecordBatcher } from './record-batch.js';
 import {
   countsFromRows, deviceFromRow, deviceParams, readingFromRow, readingParams, settlementFromRow, settlementParams,
   settlementSummaryFromRow, shareFromRow, shareParams, transferFromRow, transferParams, verdictFromRow, verdictParams,
@@ -53,6 +57,12 @@ export class PgLedger implements Ledger {
   readonly schema: string | undefined;
   readonly #max: number;
   #pool: pg.Pool | undefined;
+  // Group commit (record-batch.ts, pg-record.ts): up to two batches in flight on separate connections.
+  readonly #records = new RecordBatcher(
+    (items) =>
+      recordBatch(this.#db, items, (item) => this.#recordInTransaction(item.verdict, item.reading), async (hash) => (await run(this.#db, 'getVerdict', [hash])).rows[0]),
+    { maxFlushes: 2 },
+  );
 
   constructor(url: string, options: PgLedgerOptions = {}) {
     if (typeof url !== 'string' || !/^postgres(ql)?:\/\//.test(url)) throw new TypeError('url: a postgresql:// URL');
@@ -84,6 +94,7 @@ export class PgLedger implements Ledger {
   }
 
   async close(): Promise<void> {
+    if (this.#pool) await this.#records.drained(); // verdicts already handed over are stored, not dropped
     const pool = this.#pool;
     this.#pool = undefined;
     await pool?.end();
@@ -147,6 +158,12 @@ export class PgLedger implements Ledger {
   // --- verdicts and readings
   async recordVerdict(verdict: VerdictV1, reading?: AcceptedReadingV1): Promise<RecordResult> {
     checkRecord(verdict, reading);
+    if (!this.#pool) throw new Error(`${this.#store} is not open`);
+    return this.#records.add(verdict, reading);
+  }
+
+  /** One verdict in its own transaction: the path a batch's items take when its statement fails (pg-record.ts). */
+  #recordInTransaction(verdict: VerdictV1, reading: AcceptedReadingV1 | undefined): Promise<RecordResult> {
     return this.#tx(async (client): Promise<RecordResult> => {
       if ((await run(client, 'insertVerdict', verdictParams(verdict))).rowCount === 0) {
         const first = (await run(client, 'getVerdict', [verdict.messageHash])).rows[0];

@@ -19,10 +19,14 @@
 //   busy_timeout       a second process on the same file waits for the write lock instead of failing at once.
 // Transactions are BEGIN IMMEDIATE: the write lock is taken up front, so two processes never both read and then
 // deadlock upgrading to write; within one process calls are serialized anyway.
+// recordVerdict is group-committed (record-batch.ts): the verdicts in flight together share one transaction, so
+// the per-commit cost (WAL frames of the pages every insert touches, and the checkpoints they lead to) is paid
+// once per batch. A caller's promise resolves after its batch has committed.
 import Database from 'better-sqlite3';
 import { FieldproofError } from '../../core/errors.js';
 import type { Ledger, OwnershipTransferV1, RecordResult, VerdictQuery } from './ledger.js';
 import { SQL, verdictListQuery, type QueryName } from './queries.js';
+import { RecordBatcher, type RecordItem, type RecordOutcome } from './record-batch.js';
 import {
   countsFromRows, deviceFromRow, deviceParams, readingFromRow, readingParams, settlementFromRow, settlementParams,
   settlementSummaryFromRow, shareFromRow, shareParams, transferFromRow, transferParams, verdictFromRow, verdictParams,
@@ -54,6 +58,7 @@ export class SqliteLedger implements Ledger {
   #lists = new Map<string, Statement>();
   /** One cached transaction wrapper that runs a thunk: better-sqlite3 handles BEGIN/COMMIT/ROLLBACK. */
   #tx: Database.Transaction<(fn: () => unknown) => unknown> | undefined;
+  readonly #records = new RecordBatcher((items) => this.#recordBatch(items));
 
   constructor(path: string, options: SqliteLedgerOptions = {}) {
     if (typeof path !== 'string' || path === '') throw new TypeError("path: a file path or ':memory:'");
@@ -87,6 +92,7 @@ export class SqliteLedger implements Ledger {
   }
 
   async close(): Promise<void> {
+    if (this.#db) this.#records.flushNow(); // verdicts already handed over are stored, not dropped
     this.#db?.close();
     this.#db = undefined;
     this.#statements = undefined;
@@ -169,21 +175,58 @@ export class SqliteLedger implements Ledger {
   // --- verdicts and readings
   async recordVerdict(verdict: VerdictV1, reading?: AcceptedReadingV1): Promise<RecordResult> {
     checkRecord(verdict, reading);
-    return this.#run((): RecordResult => {
-      // The verdict's primary key decides "first for this message"; the reading's primary key decides "first for
-      // this (device, seq)". Same order as PgLedger, so both stores give the same answers.
-      if (this.#stmt.insertVerdict.run(...verdictParams(verdict)).changes === 0) {
-        return { stored: 'duplicate', verdict: verdictFromRow(this.#stmt.getVerdict.get(verdict.messageHash)!) };
-      }
-      if (reading && this.#stmt.insertReading.run(...readingParams(reading)).changes === 0) {
-        const holder = this.#stmt.readingHolder.get(reading.deviceId, reading.seq);
-        if (!holder) throw new Error(`ledger invariant broken: reading ${reading.messageHash} conflicts but (device, seq) is free`);
-        const replay = replayOf(verdict, holder.message_hash as string);
-        this.#stmt.markReplay.run(replay.detail, verdict.messageHash);
-        return { stored: 'new', verdict: replay };
-      }
-      return { stored: 'new', verdict: { ...verdict } };
-    });
+    if (!this.#db) throw new Error(`the SQLite ledger ${this.path} is not open`);
+    return this.#records.add(verdict, reading);
+  }
+
+  /**
+   * Group commit (record-batch.ts): the calls in flight together, in one transaction, in call order, so a later
+   * item sees what an earlier one wrote (a duplicate or a replay inside one batch is judged as if sequential).
+   * If an item fails, the transaction rolls back and nothing of the batch is stored; then each item is stored
+   * again in its own transaction, so the bad one fails alone. If BEGIN or COMMIT fails, every item fails with it.
+   */
+  #recordBatch(items: RecordItem[]): RecordOutcome[] {
+    let failedItem = false;
+    let results: RecordResult[];
+    try {
+      results = this.#run(() =>
+        items.map((item) => {
+          try {
+            return this.#recordOne(item.verdict, item.reading);
+          } catch (error) {
+            failedItem = true;
+            throw error;
+          }
+        }),
+      );
+    } catch (error) {
+      if (!failedItem || items.length === 1) return items.map(() => ({ ok: false, error }));
+      return items.map((item) => {
+        try {
+          return { ok: true, result: this.#run(() => this.#recordOne(item.verdict, item.reading)) };
+        } catch (itemError) {
+          return { ok: false, error: itemError };
+        }
+      });
+    }
+    return results.map((result) => ({ ok: true, result }));
+  }
+
+  /** One verdict, inside the caller's transaction. */
+  #recordOne(verdict: VerdictV1, reading: AcceptedReadingV1 | undefined): RecordResult {
+    // The verdict's primary key decides "first for this message"; the reading's primary key decides "first for
+    // this (device, seq)". Same order as PgLedger, so both stores give the same answers.
+    if (this.#stmt.insertVerdict.run(...verdictParams(verdict)).changes === 0) {
+      return { stored: 'duplicate', verdict: verdictFromRow(this.#stmt.getVerdict.get(verdict.messageHash)!) };
+    }
+    if (reading && this.#stmt.insertReading.run(...readingParams(reading)).changes === 0) {
+      const holder = this.#stmt.readingHolder.get(reading.deviceId, reading.seq);
+      if (!holder) throw new Error(`ledger invariant broken: reading ${reading.messageHash} conflicts but (device, seq) is free`);
+      const replay = replayOf(verdict, holder.message_hash as string);
+      this.#stmt.markReplay.run(replay.detail, verdict.messageHash);
+      return { stored: 'new', verdict: replay };
+    }
+    return { stored: 'new', verdict: { ...verdict } };
   }
 
   async getVerdict(messageHash: string): Promise<VerdictV1 | undefined> {

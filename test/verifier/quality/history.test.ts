@@ -1,5 +1,6 @@
 import test from 'ava';
-import { checkFlatLine, checkJump } from '../../../src/verifier/quality/history.js';
+import fc from 'fast-check';
+import { checkFlatLine, checkFlatLineNewestFirst, checkJump } from '../../../src/verifier/quality/history.js';
 import { DEFAULT_QUALITY_CONFIG as cfg, parseQualityConfig } from '../../../src/verifier/quality/quality-config.js';
 
 const T0 = 1_750_000_000;
@@ -154,4 +155,35 @@ test('flat line: history at or after the current reading is ignored (backfill)',
 test('flat line: throws on wrong-shaped arguments, naming the parameter', (t) => {
   t.throws(() => checkFlatLine(at(T0, {}), undefined as never, cfg), { instanceOf: TypeError, message: /^history:/ });
   t.throws(() => checkFlatLine(at(T0, {}), [{ time: T0 - 1 }] as never, cfg), { instanceOf: TypeError, message: /^history\[0\]\.measurements:/ });
+});
+
+test('flat line: the newest-first variant gives checkFlatLine\'s verdict on the history without its maintenance readings (property)', (t) => {
+  // Histories as DeviceHistory holds them: newest first, values that mostly repeat (so runs form), gaps of various
+  // lengths, some readings marked maintenance, some at or after the current reading. A short window and gap limit
+  // make stuck runs common (about one case in ten fails the check).
+  const short = { ...cfg, flatLine: { maxGapS: 900, rules: { temperature: { windowS: 1800, epsilon: 0.005 }, pm2_5: { windowS: 1800, epsilon: 0.05, floor: 1 } } } };
+  const entry = fc.record({
+    gapS: fc.constantFrom(0, 60, 300, 300, 600, 1200),
+    temperature: fc.constantFrom(21.37, 21.37, 21.37, 21.37, 21.37, 21.37, 21.38),
+    pm2_5: fc.option(fc.constantFrom(0, 12.5, 12.5, 12.5, 40), { nil: undefined }),
+    maintenance: fc.constantFrom(false, false, false, true),
+  });
+  let failures = 0;
+  fc.assert(
+    fc.property(fc.array(entry, { minLength: 5, maxLength: 40 }), fc.integer({ min: -1200, max: 0 }), (entries, firstOffsetS) => {
+      let time = T0 + firstOffsetS;
+      const history = entries.map((e) => {
+        time -= e.gapS;
+        const values: Record<string, number> = { temperature: e.temperature };
+        if (e.pm2_5 !== undefined) values.pm2_5 = e.pm2_5;
+        return { ...at(time, values), maintenance: e.maintenance };
+      });
+      const current = at(T0, { temperature: 21.37, pm2_5: 12.5 });
+      const expected = checkFlatLine(current, history.filter((h) => !h.maintenance), short);
+      if (!expected.ok) failures++;
+      t.deepEqual(checkFlatLineNewestFirst(current, history, short), expected);
+    }),
+    { numRuns: 1000 },
+  );
+  t.true(failures > 0, 'some generated histories are stuck');
 });
