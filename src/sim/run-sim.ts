@@ -121,7 +121,7 @@ export async function startSim(o: SimOptions): Promise<SimRun> {
   let brokerUrl = o.brokerUrl;
   if (!brokerUrl) {
     broker = await startEmbeddedBroker({ port: o.brokerPort ?? 1883, tryNextPorts: 20 });
-    if (broker.port !== (o.brokerPort ?? 1883)) o.log.info(`port ${o.brokerPort ?? 1883} is in use; the embedded broker took ${broker.port} instead`);
+    if (o.brokerPort !== 0 && broker.port !== (o.brokerPort ?? 1883)) o.log.info(`port ${o.brokerPort ?? 1883} is in use; the embedded broker took ${broker.port} instead`);
     brokerUrl = broker.url;
   }
 
