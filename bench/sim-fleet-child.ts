@@ -54,6 +54,7 @@ try {
     },
   });
   const report = await run.done;
+  if (process.env.FP_BENCH_REPORT) (await import('node:fs')).writeFileSync(process.env.FP_BENCH_REPORT, JSON.stringify(report, null, 1));
   const wallS = (performance.now() - t0) / 1000;
   // Steady state: from 20 % into the sampling period to its end (connecting 10,000 clients is not steady).
   const a = samples[Math.floor(samples.length * 0.2)];

@@ -144,6 +144,16 @@ export function planFleet(options: FleetPlanOptions): NodePlan[] {
       },
     });
   }
+  // Every clone carries a different victim's key: two clones of one key would sample at the same instant over two
+  // connections, and the order the verifier hears them in (which one is "the previous reading") would vary by run.
+  const taken = new Set<number>();
+  for (const p of plans) {
+    if (p.profile !== 'cloned_key' || p.traits.victim < 0) continue;
+    let k = honestIndices.indexOf(p.traits.victim);
+    while (taken.has(honestIndices[k]!)) k = (k + 1) % honestIndices.length;
+    p.traits.victim = honestIndices[k]!;
+    taken.add(p.traits.victim);
+  }
   return plans;
 }
 

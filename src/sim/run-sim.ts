@@ -234,7 +234,13 @@ export async function startSim(o: SimOptions): Promise<SimRun> {
     }
   };
 
+  let releaseClonesAt = Infinity;
   const afterStep = async (now: number) => {
+    if (now >= releaseClonesAt) {
+      releaseClonesAt = Infinity;
+      for (const a of actors) if (a.plan.profile === 'cloned_key') a.gate.setCut(false);
+      await settle();
+    }
     for (const x of outages) {
       const a = actors[x.index]!;
       const cut = now >= x.from && now < x.to;
@@ -248,6 +254,11 @@ export async function startSim(o: SimOptions): Promise<SimRun> {
           o.log.info(`simulated broker outage at ${new Date(now).toISOString()} for 10 minutes`);
           await broker.suspend();
         } else {
+          // Two boards with one key (a clone and its victim) would drain their backlogs at once over two
+          // connections, and the verifier would hear them interleaved differently on every run: the clones wait
+          // one step, until their victims have drained.
+          for (const a of actors) if (a.plan.profile === 'cloned_key') a.gate.setCut(true);
+          releaseClonesAt = now + lockstep.stepMs;
           await broker.resume();
           o.log.info('broker back');
         }

@@ -55,3 +55,11 @@ test('bad plan options are refused, naming the option', (t) => {
   t.throws(() => planFleet({ seed: 1, nodes: 10, region, mix: { replay: 6 } }), { message: /at most half/ });
   t.throws(() => planFleet({ seed: 1, nodes: 10, region, mix: { replay: -1 } }), { message: /mix.replay/ });
 });
+
+test('every clone carries a different honest node\'s key', (t) => {
+  const plan = planFleet({ seed: 1, nodes: 1000, region, mix: { cloned_key: 40 } });
+  const victims = plan.filter((p) => p.profile === 'cloned_key').map((p) => p.traits.victim);
+  t.is(victims.length, 40);
+  t.is(new Set(victims).size, 40);
+  for (const v of victims) t.is(plan[v]!.profile, 'honest');
+});
