@@ -23,7 +23,8 @@ export interface BrokerLinks {
   close(): Promise<void>;
 }
 
-const quietLog = (log: Log, name: string): Log => ({ info() {}, warn() {}, error: (m) => log.error(`[${name}] ${m}`) });
+/** A board's log: only errors reach the fleet's log, named by board. */
+export const quietLog = (log: Log, name: string): Log => ({ info() {}, warn() {}, error: (m) => log.error(`[${name}] ${m}`) });
 
 /** A connection per board. */
 export function ownConnections(url: string, log: Log): BrokerLinks {

@@ -1,7 +1,6 @@
 // The plan of a simulated fleet: for every node its place, sensors, profile, key and owner, all derived from the
 // seed, so the same seed gives the same fleet (same device ids, same owners) on every machine.
 import { createHash } from 'node:crypto';
-import { toHex } from '../core/bytes.js';
 import { deviceIdOf, deviceIdText } from '../core/device-id.js';
 import { publicKeyOf } from '../core/signer.js';
 import { addressOfPrivateKey } from '../verifier/registry/evm-account.js';
@@ -159,8 +158,4 @@ export function planFleet(options: FleetPlanOptions): NodePlan[] {
 
 function round6(x: number): number {
   return Math.round(x * 1e6) / 1e6;
-}
-
-export function keyHex(key: Uint8Array): string {
-  return toHex(key);
 }

@@ -4,9 +4,9 @@
 // ({thermometer: {temperature}}, {particulateMatter: {pm2_5}}, {carbonDioxide: {co2}}), in their units.
 import type { Sensor } from '../core/host.js';
 import { FIELDS, type SensorBinding } from '../core/sampler.js';
-import { seededRandom } from '../../hosts/node/sim-sensors.js';
+import { gaussian, seededRandom } from '../../hosts/node/sim-sensors.js';
 import type { Environment, EnvironmentSample } from './environment.js';
-import type { NodePlan } from './fleet-plan.js';
+import type { NodePlan, NodeTraits } from './fleet-plan.js';
 
 export interface FleetSensorContext {
   environment: Environment;
@@ -15,11 +15,6 @@ export interface FleetSensorContext {
   /** Start and length of the run, ms: faults that begin partway through use them. */
   runStartMs: number;
   runLengthMs: number;
-}
-
-function gaussian(random: () => number): number {
-  const u = Math.max(random(), 1e-12);
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
 }
 
 /** What the environment gives, then the node's sensor errors and faults. */
@@ -66,72 +61,53 @@ class TrueValues {
   }
 }
 
+/** What one simulated sensor makes of the true values: its driver's sample shape, with its own errors. */
+type SensorModel = (truth: EnvironmentSample, random: () => number, traits: NodeTraits) => Record<string, unknown>;
+
 /** Like a BME280 behind our driver: °C, %RH, Pa; noise at its resolution and an offset within its accuracy. */
-class FleetWeatherSensor implements Sensor {
-  readonly #truth: TrueValues;
-  readonly #plan: NodePlan;
-  readonly #random: () => number;
-  constructor(truth: TrueValues, plan: NodePlan, seed: number) {
-    this.#truth = truth;
-    this.#plan = plan;
-    this.#random = seededRandom(seed);
-  }
-  sample() {
-    const s = this.#truth.at();
-    const { traits } = this.#plan;
-    const temperature = s.temperature + traits.offsetT + 0.05 * gaussian(this.#random);
-    const humidity = Math.min(100, Math.max(0, s.humidity + traits.offsetRH + 0.4 * gaussian(this.#random)));
-    const pressure = s.pressure + traits.offsetP + 3 * gaussian(this.#random);
-    const out = { thermometer: { temperature }, hygrometer: { humidity }, barometer: { pressure } };
-    return this.#truth.stuck ? (this.#held ??= out) : out;
-  }
-  #held: Record<string, unknown> | undefined;
-}
+const bme280: SensorModel = (s, random, traits) => ({
+  thermometer: { temperature: s.temperature + traits.offsetT + 0.05 * gaussian(random) },
+  hygrometer: { humidity: Math.min(100, Math.max(0, s.humidity + traits.offsetRH + 0.4 * gaussian(random))) },
+  barometer: { pressure: s.pressure + traits.offsetP + 3 * gaussian(random) },
+});
 
 /** Like a PMS5003: µg/m³ at 1 µg/m³ resolution, a gain error, counting noise. */
-class FleetParticulateSensor implements Sensor {
-  readonly #truth: TrueValues;
-  readonly #plan: NodePlan;
-  readonly #random: () => number;
-  constructor(truth: TrueValues, plan: NodePlan, seed: number) {
-    this.#truth = truth;
-    this.#plan = plan;
-    this.#random = seededRandom(seed);
-  }
-  sample() {
-    const s = this.#truth.at();
-    const gain = 1 + this.#plan.traits.pmGain;
-    const read = (v: number) => Math.max(0, Math.round(v * gain + Math.sqrt(Math.max(v, 1)) * 0.3 * gaussian(this.#random)));
-    const out = { particulateMatter: { pm1: read(s.pm1), pm2_5: read(s.pm2_5), pm10: read(s.pm10) } };
-    return this.#truth.stuck ? (this.#held ??= out) : out;
-  }
-  #held: Record<string, unknown> | undefined;
-}
+const pms5003: SensorModel = (s, random, traits) => {
+  const gain = 1 + traits.pmGain;
+  const read = (v: number) => Math.max(0, Math.round(v * gain + Math.sqrt(Math.max(v, 1)) * 0.3 * gaussian(random)));
+  return { particulateMatter: { pm1: read(s.pm1), pm2_5: read(s.pm2_5), pm10: read(s.pm10) } };
+};
 
 /** Like an SCD41: ppm, ±(50 ppm + 5 %) accuracy class, so a few ppm of noise and no reading below 400. */
-class FleetCo2Sensor implements Sensor {
+const scd41: SensorModel = (s, random) => ({ carbonDioxide: { co2: Math.max(400, Math.round(s.co2 + 4 * gaussian(random))) } });
+
+/** A simulated sensor: its model over the node's true values; once stuck, it repeats its last sample exactly. */
+class FleetSensor implements Sensor {
   readonly #truth: TrueValues;
+  readonly #traits: NodeTraits;
+  readonly #model: SensorModel;
   readonly #random: () => number;
-  constructor(truth: TrueValues, seed: number) {
+  #held: Record<string, unknown> | undefined;
+  constructor(truth: TrueValues, traits: NodeTraits, model: SensorModel, seed: number) {
     this.#truth = truth;
+    this.#traits = traits;
+    this.#model = model;
     this.#random = seededRandom(seed);
   }
   sample() {
-    const s = this.#truth.at();
-    const out = { carbonDioxide: { co2: Math.max(400, Math.round(s.co2 + 4 * gaussian(this.#random))) } };
+    const out = this.#model(this.#truth.at(), this.#random, this.#traits);
     return this.#truth.stuck ? (this.#held ??= out) : out;
   }
-  #held: Record<string, unknown> | undefined;
 }
 
 export function fleetSensorBindings(plan: NodePlan, ctx: FleetSensorContext, seed: number): SensorBinding[] {
   const truth = new TrueValues(plan, ctx);
   const bindings: SensorBinding[] = [
-    { name: 'bme280', sensor: new FleetWeatherSensor(truth, plan, seed), fields: [FIELDS.thermometer, FIELDS.hygrometer, FIELDS.barometer] },
+    { name: 'bme280', sensor: new FleetSensor(truth, plan.traits, bme280, seed), fields: [FIELDS.thermometer, FIELDS.hygrometer, FIELDS.barometer] },
   ];
   if (plan.kind === 'air') {
-    bindings.push({ name: 'pms5003', sensor: new FleetParticulateSensor(truth, plan, seed ^ 0x5eed), fields: [FIELDS.pm1, FIELDS.pm2_5, FIELDS.pm10] });
-    bindings.push({ name: 'scd41', sensor: new FleetCo2Sensor(truth, seed ^ 0xc02), fields: [FIELDS.co2] });
+    bindings.push({ name: 'pms5003', sensor: new FleetSensor(truth, plan.traits, pms5003, seed ^ 0x5eed), fields: [FIELDS.pm1, FIELDS.pm2_5, FIELDS.pm10] });
+    bindings.push({ name: 'scd41', sensor: new FleetSensor(truth, plan.traits, scd41, seed ^ 0xc02), fields: [FIELDS.co2] });
   }
   return bindings;
 }

@@ -19,7 +19,7 @@ import { desktopBuildId } from '../../hosts/node/desktop-node.js';
 import { seededRandom } from '../../hosts/node/sim-sensors.js';
 import { derive, type NodePlan } from './fleet-plan.js';
 import { fleetSensorBindings, type FleetSensorContext } from './fleet-sensors.js';
-import type { BrokerLink, BrokerLinks } from './broker-links.js';
+import { quietLog, type BrokerLink, type BrokerLinks } from './broker-links.js';
 import { GatedTransport } from './gated-transport.js';
 import type { Lockstep } from './lockstep.js';
 import { PROFILE_INFO, type Profile } from './profiles.js';
@@ -55,8 +55,6 @@ export interface SimActor {
   start(): void;
   stop(): Promise<void>;
 }
-
-const quietLog = (log: Log, name: string): Log => ({ info() {}, warn() {}, error: (m) => log.error(`[${name}] ${m}`) });
 
 function transportFor(ctx: FleetContext, clientId: string, name: string): { link: BrokerLink; gate: GatedTransport } {
   const link = ctx.links.link(clientId, name);
