@@ -4,6 +4,9 @@ import type { ExecutionContext, TestFn } from 'ava';
 import type { Ledger } from '../../src/verifier/ledger/ledger.js';
 import { ledgerRaces } from '../verifier/ledger/ledger-races.js';
 import { ledgerFleetContract } from './ledger-fleet-contract.js';
+import { SQL } from '../../src/verifier/ledger/queries.js';
+import { deviceParams, readingParams, verdictParams } from '../../src/verifier/ledger/rows.js';
+import { SCHEMA_VERSION } from '../../src/verifier/ledger/schema.js';
 import {
   delivery, device, deviceIdFor, openFor, rejection, settlement, sharesFor, T0, track, type LedgerFactory,
 } from '../verifier/ledger/ledger-fixtures.js';
@@ -395,10 +398,42 @@ export function ledgerContract(test: TestFn, name: string, factory: LedgerFactor
       const setVersion = factory.setSchemaVersion;
       it('refuses to open a store written with a newer schema version', async (t, ledger) => {
         await ledger.close();
-        await setVersion(ledger, 2);
-        await t.throwsAsync(reopen(ledger), { code: 'FP_E_LEDGER_SCHEMA', message: /version 2/ });
+        await setVersion(ledger, SCHEMA_VERSION + 1);
+        await t.throwsAsync(reopen(ledger), { code: 'FP_E_LEDGER_SCHEMA', message: new RegExp(`version ${SCHEMA_VERSION + 1}`) });
       });
     }
+  }
+
+  if (factory.createAtVersion1) {
+    const createAtVersion1 = factory.createAtVersion1;
+    test(`${name}: opening a version 1 store migrates it, keeping every row and every rule`, async (t) => {
+      if (factory.available && !(await factory.available())) return t.pass('skipped: the store is not reachable');
+      const first = delivery({ seq: 1 });
+      const second = delivery({ seq: 2 });
+      const rejected = rejection({ tag: 'range', reason: 'out_of_range', seq: 3 });
+      const seed = [
+        { sql: SQL.insertDevice, params: deviceParams(device(1)) },
+        ...[first, second].flatMap((d) => [{ sql: SQL.insertVerdict, params: verdictParams(d.verdict) }, { sql: SQL.insertReading, params: readingParams(d.reading) }]),
+        { sql: SQL.insertVerdict, params: verdictParams(rejected) },
+      ];
+      const ledger = track(t, factory, await createAtVersion1(seed));
+      t.deepEqual(await ledger.getDevice(deviceIdFor(1)), device(1));
+      t.deepEqual(await ledger.getVerdict(rejected.messageHash), rejected);
+      t.deepEqual((await ledger.recentReadings(deviceIdFor(1), T0 + 3600, 10)).map((r) => r.messageHash), [second.reading.messageHash, first.reading.messageHash]);
+      // the rules still hold on the migrated tables: duplicate, replay, revision through the verdict
+      t.is((await ledger.recordVerdict(first.verdict, first.reading)).stored, 'duplicate');
+      const replay = delivery({ seq: 2, variant: 'again' });
+      t.is((await ledger.recordVerdict(replay.verdict, replay.reading)).verdict.reason, 'replay');
+      await ledger.reviseVerdict(second.verdict.messageHash, { status: 'accepted', reason: 'ok', detail: 'neighbour review passed', quality: 0.5 });
+      t.is((await ledger.getVerdict(second.verdict.messageHash))?.quality, 0.5);
+      await t.throwsAsync(ledger.reviseVerdict(rejected.messageHash, { status: 'accepted', reason: 'ok', detail: 'x', quality: 1 }), { instanceOf: RangeError });
+      if (factory.uniqueIndexesOf) t.deepEqual((await factory.uniqueIndexesOf(ledger, 'readings')).sort(), ['device_id,seq']);
+      if (factory.storedSchemaVersion) t.is(await factory.storedSchemaVersion(ledger), String(SCHEMA_VERSION));
+      if (factory.reopen) {
+        const again = track(t, factory, await factory.reopen(ledger));
+        t.is((await again.recentReadings(deviceIdFor(1), T0 + 3600, 10)).length, 2); // a replay stores no reading
+      }
+    });
   }
 
   ledgerRaces(test, name, factory);

@@ -22,7 +22,7 @@ import {
   settlementSummaryFromRow, shareFromRow, shareParams, transferFromRow, transferParams, verdictFromRow, verdictParams,
   type Row,
 } from './rows.js';
-import { checkSchemaVersion, META_DDL, READ_VERSION, schemaStatements, WRITE_VERSION } from './schema.js';
+import { checkSchemaVersion, META_DDL, migrationStatements, READ_VERSION, schemaStatements, WRITE_VERSION } from './schema.js';
 import {
   checkLimit, checkRecord, checkRevision, checkSettlement, checkTransferFrom, notRevisable, replayOf, unknownDevice,
   type Revision,
@@ -265,16 +265,17 @@ export class PgLedger implements Ledger {
 }
 
 /**
- * Create the schema and tables if absent, after refusing a store written by a newer schema. One transaction,
- * under an advisory lock, so two verifiers starting together do not race on CREATE TABLE IF NOT EXISTS (which is
- * not safe against itself in PostgreSQL).
+ * Create the schema and tables if absent, after refusing a store written by a newer schema and migrating one
+ * written by an older one. One transaction, under an advisory lock, so two verifiers starting together do not race
+ * on CREATE TABLE IF NOT EXISTS (which is not safe against itself in PostgreSQL) or on a migration.
  */
 async function migrate(client: pg.PoolClient, schema: string | undefined, store: string): Promise<void> {
   await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`fieldproof-ledger:${schema ?? '(default)'}`]);
   if (schema) await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
   await client.query(META_DDL);
   const stored = (await client.query<{ value: string }>(READ_VERSION)).rows[0]?.value;
-  checkSchemaVersion(stored, store);
+  const version = checkSchemaVersion(stored, store);
+  for (const statement of migrationStatements('postgres', version)) await client.query(statement);
   for (const statement of schemaStatements('postgres')) await client.query(statement);
   await client.query(WRITE_VERSION);
 }

@@ -35,7 +35,8 @@ export const SQL = {
 
   insertReading: insert('readings', READING_COLUMNS),
   readingHolder: 'SELECT message_hash FROM readings WHERE device_id = ? AND seq = ?',
-  readingOf: 'SELECT 1 FROM readings WHERE message_hash = ?',
+  // Through the verdict (keyed by message) to its (device, seq): readings has no index on message_hash.
+  readingOf: 'SELECT 1 FROM verdicts v JOIN readings r ON r.device_id = v.device_id AND r.seq = v.seq AND r.message_hash = v.message_hash WHERE v.message_hash = ?',
   recentReadings: `SELECT * FROM readings WHERE device_id = ? AND time < ? ORDER BY time DESC, seq DESC LIMIT ?`,
   readingsBetween: `SELECT * FROM readings WHERE time >= ? AND time < ? ${READING_ORDER}`,
   readingsOfEpoch: `SELECT * FROM readings WHERE epoch = ? ${READING_ORDER}`,

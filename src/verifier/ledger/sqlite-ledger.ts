@@ -32,7 +32,7 @@ import {
   settlementSummaryFromRow, shareFromRow, shareParams, transferFromRow, transferParams, verdictFromRow, verdictParams,
   type Row,
 } from './rows.js';
-import { checkSchemaVersion, META_DDL, READ_VERSION, schemaStatements, WRITE_VERSION } from './schema.js';
+import { checkSchemaVersion, META_DDL, migrationStatements, READ_VERSION, schemaStatements, WRITE_VERSION } from './schema.js';
 import {
   checkLimit, checkRecord, checkRevision, checkSettlement, checkTransferFrom, notRevisable, replayOf, unknownDevice,
   type Revision,
@@ -314,12 +314,13 @@ export class SqliteLedger implements Ledger {
   }
 }
 
-/** Create the tables if absent, after refusing a store written by a newer schema; one transaction. */
+/** Create the tables if absent, after refusing a store written by a newer schema and migrating an older one; one transaction. */
 function migrate(db: Database.Database, path: string): void {
   db.transaction(() => {
     db.exec(META_DDL);
     const stored = db.prepare(READ_VERSION).get() as { value: string } | undefined;
-    checkSchemaVersion(stored?.value, `the SQLite ledger ${path}`);
+    const version = checkSchemaVersion(stored?.value, `the SQLite ledger ${path}`);
+    for (const statement of migrationStatements('sqlite', version)) db.exec(statement);
     for (const statement of schemaStatements('sqlite')) db.exec(statement);
     db.exec(WRITE_VERSION);
   }).immediate();

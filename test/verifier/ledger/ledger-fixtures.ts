@@ -15,6 +15,15 @@ export interface LedgerFactory {
   twin?(ledger: Ledger): Promise<Ledger>;
   /** Overwrite the schema version stored in a closed ledger's store. */
   setSchemaVersion?(ledger: Ledger, version: number): Promise<void>;
+  /**
+   * A new store created with the schema of version 1 (test/vectors/ledger-schema-v1.json) and seeded with these
+   * statements (SQL with `?` placeholders), then opened by the current ledger, which migrates it.
+   */
+  createAtVersion1?(seed: { sql: string; params: unknown[] }[]): Promise<Ledger>;
+  /** The schema version a store holds (its `meta` row). */
+  storedSchemaVersion?(ledger: Ledger): Promise<string | undefined>;
+  /** The column lists of the unique indexes (primary key included) of a ledger table, each joined by ','. */
+  uniqueIndexesOf?(ledger: Ledger, table: string): Promise<string[]>;
   /** Release a ledger after its test (close, drop its store); close() when absent. */
   dispose?(ledger: Ledger): Promise<void>;
   /** false when the store's service is down (the test is skipped); may throw to fail when services are required. */

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { Ledger } from '../../../src/verifier/ledger/ledger.js';
 import { SqliteLedger } from '../../../src/verifier/ledger/sqlite-ledger.js';
 import { ledgerContract } from '../../contracts/ledger-contract.js';
+import { schemaV1 } from './schema-v1.js';
 
 const tempDir = () => mkdtempSync(join(tmpdir(), 'fp-ledger-'));
 const opened = async (path: string) => {
@@ -27,11 +28,36 @@ ledgerContract(test, 'SQLite ledger (file)', {
     db.prepare("UPDATE meta SET value = ? WHERE key = 'schema_version'").run(String(version));
     db.close();
   },
+  createAtVersion1: async (seed) => {
+    const path = join(tempDir(), 'ledger.sqlite');
+    const db = new Database(path);
+    db.exec("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL); INSERT INTO meta VALUES ('schema_version', '1')");
+    for (const statement of schemaV1('sqlite')) db.exec(statement);
+    for (const { sql, params } of seed) db.prepare(sql).run(...params);
+    db.close();
+    return opened(path);
+  },
+  storedSchemaVersion: async (ledger) => withFile(ledger, (db) => (db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as { value: string } | undefined)?.value),
+  uniqueIndexesOf: async (ledger, table) =>
+    withFile(ledger, (db) =>
+      (db.pragma(`index_list(${table})`) as { name: string; unique: number }[])
+        .filter((index) => index.unique === 1)
+        .map((index) => (db.pragma(`index_info(${index.name})`) as { name: string }[]).map((c) => c.name).join(','))),
   dispose: async (ledger) => {
     await ledger.close();
     rmSync(join(pathOf(ledger), '..'), { recursive: true, force: true });
   },
 });
+
+/** Read a ledger's file through a second connection. */
+function withFile<T>(ledger: Ledger, read: (db: Database.Database) => T): T {
+  const db = new Database(pathOf(ledger), { readonly: true });
+  try {
+    return read(db);
+  } finally {
+    db.close();
+  }
+}
 
 ledgerContract(test, 'SQLite ledger (:memory:)', { create: () => opened(':memory:') });
 
