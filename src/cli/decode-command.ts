@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { fromHex, toHex } from '../core/bytes.js';
 import { decodeSign1, verifySign1 } from '../core/cose-sign1.js';
 import { decodeReading } from '../core/reading.js';
-import { createNativeVerifier } from '../../hosts/node/native-signer.js';
+import { createSodiumVerifier } from '../../hosts/node/sodium-verifier.js';
 
 export function registerDecode(program: Command): void {
   program
@@ -27,7 +27,7 @@ export function registerDecode(program: Command): void {
         firmware: toHex(r.firmware),
         flags: r.flags,
       };
-      if (opts.publicKey) out.signature = verifySign1(envelope.parts, fromHex(opts.publicKey), createNativeVerifier()) ? 'valid' : 'INVALID';
+      if (opts.publicKey) out.signature = verifySign1(envelope.parts, fromHex(opts.publicKey), createSodiumVerifier()) ? 'valid' : 'INVALID';
       process.stdout.write(JSON.stringify(out, null, 2) + '\n');
       if (out.signature === 'INVALID') process.exitCode = 1;
     });

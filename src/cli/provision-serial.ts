@@ -13,7 +13,8 @@ import type { Readable, Writable } from 'node:stream';
 import type { Command } from 'commander';
 import { formatClaimRequest, LineSplitter, parseConsoleLine, type ConsoleMessage, type DeviceBanner } from '../../hosts/esp32/console-protocol.js';
 import { readKey } from '../../hosts/node/key-file.js';
-import { createNativeSigner, createNativeVerifier } from '../../hosts/node/native-signer.js';
+import { createNativeSigner } from '../../hosts/node/native-signer.js';
+import { createSodiumVerifier } from '../../hosts/node/sodium-verifier.js';
 import { fromHex, toHex } from '../core/bytes.js';
 import { FieldproofError } from '../core/errors.js';
 import { signAttestation } from '../verifier/registry/attestation.js';
@@ -123,7 +124,7 @@ export async function provisionOverSerial(o: ProvisionSerialOptions): Promise<Pr
   send(formatClaimRequest({ owner, nonce, latE6: Math.round(o.lat * 1e6), lonE6: Math.round(o.lon * 1e6), signedAt: Math.floor(now() / 1000) }));
   const { claim } = await reader.next((m): m is Extract<ConsoleMessage, { kind: 'claimed' }> => m.kind === 'claimed', timeoutMs, 'FP1 CLAIMED answer');
   // Check before sending: a claim signed by another key (a different device on the port) is caught here.
-  const check = checkOwnershipClaim(claim, publicKey, createNativeVerifier());
+  const check = checkOwnershipClaim(claim, publicKey, createSodiumVerifier()) // as the verifier will check it;
   if (!check.ok || check.claim.nonce !== nonce) throw new FieldproofError('FP_E_DEVICE_TIMEOUT', `the device's claim does not check: ${check.ok ? 'wrong nonce' : check.detail}`);
   const registered = await submitRegistration(o.verifier, attestation, claim);
   log(`registered ${registered.deviceId} for ${owner}`);

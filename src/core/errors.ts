@@ -25,6 +25,7 @@ export const ERROR_CODES = Object.freeze({
   FP_E_SERIAL_PORT: 'the serial port of the device cannot be opened or read',
   FP_E_DEVICE_TIMEOUT: 'the device did not answer on its serial console in time',
   FP_E_REGISTRATION_REFUSED: 'the verifier refused to register the device',
+  FP_E_NATIVE_CRYPTO: 'libsodium (sodium-native), which verifies signatures, cannot be loaded',
 });
 
 export type ErrorCode = keyof typeof ERROR_CODES;

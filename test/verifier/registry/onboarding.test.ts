@@ -6,6 +6,7 @@ import test, { type ExecutionContext } from 'ava';
 import { fromHex, toHex } from '../../../src/core/bytes.js';
 import { deviceIdOf, deviceIdText } from '../../../src/core/device-id.js';
 import { createNobleSigner, nobleVerify, type Signer } from '../../../src/core/signer.js';
+import { createSodiumVerifier } from '../../../hosts/node/sodium-verifier.js';
 import { SqliteLedger } from '../../../src/verifier/ledger/sqlite-ledger.js';
 import { areaOf } from '../../../src/verifier/registry/area.js';
 import { signAttestation } from '../../../src/verifier/registry/attestation.js';
@@ -93,6 +94,24 @@ test('a claim signed by another device key (naming our device) is claim_invalid'
     t.is(r.code, 'claim_invalid');
     t.regex(r.detail, /not signed by the device key/);
   }
+  t.deepEqual(await ledger.listDevices(), []);
+});
+
+// The identity point is a public key of small order: with it, R = identity and S = 0 "verify" for every message
+// under the bare RFC 8032 equation (node:crypto accepts them), so anyone could sign as that device. The service
+// verifies with libsodium, which refuses small-order keys: even a trusted attestation of one registers nothing.
+test('a small-order device key, even attested by a trusted fleet key, is claim_invalid with the verifier the service uses', async (t) => {
+  const { ctx, ledger } = await onboarding(t);
+  const service = { ...ctx, verify: createSodiumVerifier() };
+  const identity = new Uint8Array(32);
+  identity[0] = 1;
+  const forged = new Uint8Array(64);
+  forged.set(identity, 0);
+  const smallOrder: Signer = { publicKey: identity, sign: () => forged };
+  const { nonce } = await issueNonce(service);
+  const r = await registerDevice(service, { attestation: attestation(smallOrder), claim: claim(smallOrder, nonce) });
+  t.false(r.ok);
+  if (!r.ok) t.is(r.code, 'claim_invalid');
   t.deepEqual(await ledger.listDevices(), []);
 });
 
