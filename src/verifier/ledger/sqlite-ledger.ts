@@ -16,25 +16,31 @@
 //                      loop; in bench/ledger-inserts.ts every 10000 pages traded the frequent ~10 ms stalls (p99) for
 //                      rarer 80-150 ms ones, for at most ~10% more inserts/s: not worth it for a process that also
 //                      answers HTTP.
-//   busy_timeout       a second process on the same file waits for the write lock instead of failing at once.
+//   busy_timeout       a second process (or the writer thread) on the same file waits for the write lock instead
+//                      of failing at once.
 // Transactions are BEGIN IMMEDIATE: the write lock is taken up front, so two processes never both read and then
 // deadlock upgrading to write; within one process calls are serialized anyway.
 // recordVerdict is group-committed (record-batch.ts): the verdicts in flight together share one transaction, so
 // the per-commit cost (WAL frames of the pages every insert touches, and the checkpoints they lead to) is paid
 // once per batch. A caller's promise resolves after its batch has committed.
+// On a file, the batches are recorded on a writer thread with its own connection (sqlite-writer.ts), so the insert
+// runs on another core while the event loop decodes and verifies the next readings.
 import Database from 'better-sqlite3';
 import { FieldproofError } from '../../core/errors.js';
 import type { Ledger, OwnershipTransferV1, RecordResult, VerdictQuery } from './ledger.js';
 import { SQL, verdictListQuery, type QueryName } from './queries.js';
 import { RecordBatcher, type RecordItem, type RecordOutcome } from './record-batch.js';
+import { applyConnectionPragmas } from './sqlite-pragmas.js';
+import { recordBatch } from './sqlite-record.js';
+import { SqliteWriter } from './sqlite-writer.js';
 import {
-  countsFromRows, deviceFromRow, deviceParams, readingFromRow, readingParams, settlementFromRow, settlementParams,
-  settlementSummaryFromRow, shareFromRow, shareParams, transferFromRow, transferParams, verdictFromRow, verdictParams,
+  countsFromRows, deviceFromRow, deviceParams, readingFromRow, settlementFromRow, settlementParams,
+  settlementSummaryFromRow, shareFromRow, shareParams, transferFromRow, transferParams, verdictFromRow,
   type Row,
 } from './rows.js';
 import { checkSchemaVersion, META_DDL, migrationStatements, READ_VERSION, schemaStatements, WRITE_VERSION } from './schema.js';
 import {
-  checkLimit, checkRecord, checkRevision, checkSettlement, checkTransferFrom, notRevisable, replayOf, unknownDevice,
+  checkLimit, checkRecord, checkRevision, checkSettlement, checkTransferFrom, notRevisable, unknownDevice,
   type Revision,
 } from './write-rules.js';
 import type { AcceptedReadingV1, DeviceRecordV1, DeviceStatus, RewardShareV1, SettlementV1, VerdictV1 } from '../types.js';
@@ -48,6 +54,11 @@ type Statement = Database.Statement<unknown[], Row>;
 export interface SqliteLedgerOptions {
   /** How long a write waits for another process holding the file (ms, default 5000). */
   busyTimeoutMs?: number;
+  /**
+   * Record verdicts on a writer thread with its own connection (sqlite-writer.ts), so the insert runs beside the
+   * ingest instead of in it. Default: on for a file, off for ':memory:' (a second connection cannot see it).
+   */
+  writerThread?: boolean;
 }
 
 export class SqliteLedger implements Ledger {
@@ -58,12 +69,18 @@ export class SqliteLedger implements Ledger {
   #lists = new Map<string, Statement>();
   /** One cached transaction wrapper that runs a thunk: better-sqlite3 handles BEGIN/COMMIT/ROLLBACK. */
   #tx: Database.Transaction<(fn: () => unknown) => unknown> | undefined;
-  readonly #records = new RecordBatcher((items) => this.#recordBatch(items));
+  readonly #useWriter: boolean;
+  #writer: SqliteWriter | undefined;
+  // With the writer thread, two batches may be in flight: the thread starts the next as soon as one commits.
+  readonly #records: RecordBatcher;
 
   constructor(path: string, options: SqliteLedgerOptions = {}) {
     if (typeof path !== 'string' || path === '') throw new TypeError("path: a file path or ':memory:'");
     this.path = path;
     this.#busyTimeoutMs = options.busyTimeoutMs ?? 5000;
+    this.#useWriter = options.writerThread ?? (path !== ':memory:' && !path.startsWith('file::memory:'));
+    if (this.#useWriter && path === ':memory:') throw new RangeError("options.writerThread: not possible for ':memory:'");
+    this.#records = new RecordBatcher((items) => this.#recordBatch(items), { maxFlushes: this.#useWriter ? 2 : 1 });
   }
 
   async open(): Promise<void> {
@@ -72,8 +89,7 @@ export class SqliteLedger implements Ledger {
     try {
       db = new Database(this.path);
       db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = NORMAL');
-      db.pragma(`busy_timeout = ${this.#busyTimeoutMs}`);
+      applyConnectionPragmas(db, this.#busyTimeoutMs);
     } catch (error) {
       db?.close();
       throw new FieldproofError('FP_E_LEDGER_UNAVAILABLE', `cannot open the SQLite ledger ${this.path}: ${(error as Error).message}`, { cause: error });
@@ -84,6 +100,7 @@ export class SqliteLedger implements Ledger {
       for (const [name, sql] of Object.entries(SQL)) statements[name as QueryName] = db.prepare(sql);
       this.#statements = statements;
       this.#tx = db.transaction((fn: () => unknown) => fn());
+      if (this.#useWriter) this.#writer = await SqliteWriter.start({ path: this.path, busyTimeoutMs: this.#busyTimeoutMs });
     } catch (error) {
       db.close();
       throw error;
@@ -92,7 +109,9 @@ export class SqliteLedger implements Ledger {
   }
 
   async close(): Promise<void> {
-    if (this.#db) this.#records.flushNow(); // verdicts already handed over are stored, not dropped
+    if (this.#db) await this.#records.drained(); // verdicts already handed over are stored, not dropped
+    await this.#writer?.close();
+    this.#writer = undefined;
     this.#db?.close();
     this.#db = undefined;
     this.#statements = undefined;
@@ -179,54 +198,10 @@ export class SqliteLedger implements Ledger {
     return this.#records.add(verdict, reading);
   }
 
-  /**
-   * Group commit (record-batch.ts): the calls in flight together, in one transaction, in call order, so a later
-   * item sees what an earlier one wrote (a duplicate or a replay inside one batch is judged as if sequential).
-   * If an item fails, the transaction rolls back and nothing of the batch is stored; then each item is stored
-   * again in its own transaction, so the bad one fails alone. If BEGIN or COMMIT fails, every item fails with it.
-   */
-  #recordBatch(items: RecordItem[]): RecordOutcome[] {
-    let failedItem = false;
-    let results: RecordResult[];
-    try {
-      results = this.#run(() =>
-        items.map((item) => {
-          try {
-            return this.#recordOne(item.verdict, item.reading);
-          } catch (error) {
-            failedItem = true;
-            throw error;
-          }
-        }),
-      );
-    } catch (error) {
-      if (!failedItem || items.length === 1) return items.map(() => ({ ok: false, error }));
-      return items.map((item) => {
-        try {
-          return { ok: true, result: this.#run(() => this.#recordOne(item.verdict, item.reading)) };
-        } catch (itemError) {
-          return { ok: false, error: itemError };
-        }
-      });
-    }
-    return results.map((result) => ({ ok: true, result }));
-  }
-
-  /** One verdict, inside the caller's transaction. */
-  #recordOne(verdict: VerdictV1, reading: AcceptedReadingV1 | undefined): RecordResult {
-    // The verdict's primary key decides "first for this message"; the reading's primary key decides "first for
-    // this (device, seq)". Same order as PgLedger, so both stores give the same answers.
-    if (this.#stmt.insertVerdict.run(...verdictParams(verdict)).changes === 0) {
-      return { stored: 'duplicate', verdict: verdictFromRow(this.#stmt.getVerdict.get(verdict.messageHash)!) };
-    }
-    if (reading && this.#stmt.insertReading.run(...readingParams(reading)).changes === 0) {
-      const holder = this.#stmt.readingHolder.get(reading.deviceId, reading.seq);
-      if (!holder) throw new Error(`ledger invariant broken: reading ${reading.messageHash} conflicts but (device, seq) is free`);
-      const replay = replayOf(verdict, holder.message_hash as string);
-      this.#stmt.markReplay.run(replay.detail, verdict.messageHash);
-      return { stored: 'new', verdict: replay };
-    }
-    return { stored: 'new', verdict: { ...verdict } };
+  /** Group commit (record-batch.ts): on the writer thread, or here in one transaction (sqlite-record.ts). */
+  #recordBatch(items: RecordItem[]): RecordOutcome[] | Promise<RecordOutcome[]> {
+    if (this.#writer) return this.#writer.record(items);
+    return recordBatch((fn) => this.#run(fn), this.#stmt, items);
   }
 
   async getVerdict(messageHash: string): Promise<VerdictV1 | undefined> {
