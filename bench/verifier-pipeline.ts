@@ -71,6 +71,12 @@ export interface PipelineBenchOptions {
   steadyRounds?: number;
 }
 
+/** What measurePipelineOnly() gives: raw verify and the pipeline on both ledgers, nothing else. */
+export interface PipelineOnly {
+  raw_verify: Timed & { library: string };
+  pipeline: { cold: Timed & { vs_raw_verify: number }; steady: Timed & { vs_raw_verify: number } };
+}
+
 interface Input {
   topic: string;
   message: Uint8Array;
@@ -221,7 +227,18 @@ function decodeOnly(inputs: readonly Input[]): Timed {
   return timed(inputs.length, performance.now() - start, cpuNow() - cpu);
 }
 
+/** Everything: raw verify, the pipeline, readings in flight, the writer thread on and off, the variants. */
 export async function measureVerifierPipeline(options: PipelineBenchOptions = {}) {
+  return measureAll(options, false);
+}
+
+/** Raw verify and the pipeline on both ledgers only (the run on two cores). */
+export async function measurePipelineOnly(options: PipelineBenchOptions = {}): Promise<PipelineOnly> {
+  // measureAll returns early with a PipelineOnly when asked to (typed as never there, to keep its full type).
+  return (await measureAll(options, true)) as unknown as PipelineOnly;
+}
+
+async function measureAll(options: PipelineBenchOptions, pipelineOnly: boolean) {
   const devices = options.devices ?? 1000;
   const perDevice = options.perDevice ?? 21;
   const steadyRounds = options.steadyRounds ?? 4;
@@ -260,10 +277,10 @@ export async function measureVerifierPipeline(options: PipelineBenchOptions = {}
 
     let copies = 0;
     /** Ingest the warm-up round untimed, then time the rest, on a fresh copy of `file`. */
-    const measure = async (file: string, inputs: Input[], shape: (real: SqliteLedger) => { ledger: Ledger; quality?: QualityConfig; historyDepth?: number } | Promise<{ ledger: Ledger; quality?: QualityConfig; historyDepth?: number }>, inFlight = IN_FLIGHT) => {
+    const measure = async (file: string, inputs: Input[], shape: (real: SqliteLedger) => { ledger: Ledger; quality?: QualityConfig; historyDepth?: number } | Promise<{ ledger: Ledger; quality?: QualityConfig; historyDepth?: number }>, inFlight = IN_FLIGHT, writerThread = true) => {
       const path = join(dir, `run-${copies++}.sqlite`);
       copyFileSync(file, path);
-      const real = new SqliteLedger(path);
+      const real = new SqliteLedger(path, { writerThread });
       await real.open();
       try {
         const shaped = await shape(real);
@@ -285,6 +302,19 @@ export async function measureVerifierPipeline(options: PipelineBenchOptions = {}
     const nodeBefore = rawVerify(timedCold, 'node');
     const full = await measure(coldFile, cold, (real) => ({ ledger: real }));
     const steadyFull = await measure(steadyFile, steady, (real) => ({ ledger: real }));
+    if (pipelineOnly) {
+      const verifyAfter = rawVerify(timedCold, 'sodium');
+      const verify = verifyBefore.readings_per_s >= verifyAfter.readings_per_s ? verifyBefore : verifyAfter;
+      return {
+        raw_verify: { ...verify, library: 'libsodium (sodium-native)' },
+        pipeline: {
+          cold: { ...full, vs_raw_verify: +(full.readings_per_s / verify.readings_per_s).toFixed(3) },
+          steady: { ...steadyFull, vs_raw_verify: +(steadyFull.readings_per_s / verify.readings_per_s).toFixed(3) },
+        },
+      } satisfies PipelineOnly as never;
+    }
+    // the insert in the event loop's own connection instead of the writer thread
+    const steadyInProcess = await measure(steadyFile, steady, (real) => ({ ledger: real }), IN_FLIGHT, false);
     // group commit: one reading in flight (a commit per verdict) and many
     const steadyOne = await measure(steadyFile, steady, (real) => ({ ledger: real }), 1);
     const steadyMany = await measure(steadyFile, steady, (real) => ({ ledger: real }), 64);
@@ -354,6 +384,7 @@ export async function measureVerifierPipeline(options: PipelineBenchOptions = {}
         steady: { ...steadyFull, vs_raw_verify: +(steadyFull.readings_per_s / verify.readings_per_s).toFixed(3) },
       },
       in_flight_steady: { [String(IN_FLIGHT)]: steadyFull, '1': steadyOne, '64': steadyMany },
+      writer_thread_steady: { on: steadyFull, off_insert_in_event_loop: steadyInProcess },
       variants_steady: {
         ledger_noop_stub: noLedger,
         history_in_memory_no_insert: historyInMemory,
@@ -371,24 +402,38 @@ export async function measureVerifierPipeline(options: PipelineBenchOptions = {}
   }
 }
 
-export type PipelineBenchResult = Awaited<ReturnType<typeof measureVerifierPipeline>> & { pinning: string };
+export type PipelineBenchResult = Awaited<ReturnType<typeof measureVerifierPipeline>> & {
+  pinning: string;
+  /** The pipeline with two cores: the writer thread (and V8's helpers) on the second one. */
+  two_cores?: PipelineOnly & { pinning: string };
+};
 
-/** Run the measurement in a child process pinned to one core (taskset), or here when taskset is missing. */
-export async function benchVerifierPipeline(options: PipelineBenchOptions = {}): Promise<PipelineBenchResult> {
-  let taskset = true;
-  try {
-    execFileSync('taskset', ['-c', '1', 'true'], { stdio: 'ignore' });
-  } catch {
-    taskset = false;
-  }
-  if (!taskset) return { ...(await measureVerifierPipeline(options)), pinning: 'none (taskset unavailable): V8 helper threads may use other cores' };
+/** Run a measurement in a child process under `taskset -c <cores>`. */
+async function pinnedChild<T>(cores: string, mode: 'full' | 'pipeline', options: PipelineBenchOptions): Promise<T> {
   const script = fileURLToPath(import.meta.url);
-  const child = spawn('taskset', ['-c', '1', process.execPath, script, '--child', JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn('taskset', ['-c', cores, process.execPath, script, `--child-${mode}`, JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  if (code !== 0) throw new Error(`bench: the pinned pipeline child exited with ${code}`);
-  return { ...JSON.parse(out), pinning: 'one core: child process under taskset -c 1' };
+  if (code !== 0) throw new Error(`bench: the pipeline child on cores ${cores} exited with ${code}`);
+  return JSON.parse(out) as T;
+}
+
+/**
+ * The measurement in a child process pinned to one core (taskset), then the pipeline alone in a child on two
+ * cores, or everything here when taskset is missing.
+ */
+export async function benchVerifierPipeline(options: PipelineBenchOptions = {}): Promise<PipelineBenchResult> {
+  let taskset = true;
+  try {
+    execFileSync('taskset', ['-c', '0,1', 'true'], { stdio: 'ignore' });
+  } catch {
+    taskset = false;
+  }
+  if (!taskset) return { ...(await measureVerifierPipeline(options)), pinning: 'none (taskset unavailable, or fewer than 2 cores): threads may use any core' };
+  const one = await pinnedChild<Awaited<ReturnType<typeof measureVerifierPipeline>>>('1', 'full', options);
+  const two = await pinnedChild<PipelineOnly>('0,1', 'pipeline', options);
+  return { ...one, pinning: 'one core: child process under taskset -c 1 (the writer thread shares it)', two_cores: { ...two, pinning: 'two cores: child process under taskset -c 0,1' } };
 }
 
 export function formatVerifierPipeline(r: PipelineBenchResult): string {
@@ -404,6 +449,14 @@ export function formatVerifierPipeline(r: PipelineBenchResult): string {
       `${r.pipeline.steady.readings_per_s}/s = ${pct(r.pipeline.steady.vs_raw_verify)} of raw verify; CPU ${r.pipeline.steady.cpu_us_per_reading} us per reading`,
     `readings in flight (steady ledger; the verdicts in flight together share a commit):`,
     ...Object.entries(r.in_flight_steady).map(([n, v]) => `  ${n.padStart(3)} in flight: ${String(v.readings_per_s).padStart(6)}/s, CPU ${v.cpu_us_per_reading} us per reading`),
+    `writer thread (steady ledger, one core): on ${r.writer_thread_steady.on.readings_per_s}/s (CPU ${r.writer_thread_steady.on.cpu_us_per_reading} us), ` +
+      `off, insert in the event loop ${r.writer_thread_steady.off_insert_in_event_loop.readings_per_s}/s (CPU ${r.writer_thread_steady.off_insert_in_event_loop.cpu_us_per_reading} us)`,
+    ...(r.two_cores
+      ? [
+          `two cores (${r.two_cores.pinning}): raw verify ${r.two_cores.raw_verify.readings_per_s}/s; pipeline cold ${r.two_cores.pipeline.cold.readings_per_s}/s = ${pct(r.two_cores.pipeline.cold.vs_raw_verify)}, ` +
+            `steady ${r.two_cores.pipeline.steady.readings_per_s}/s = ${pct(r.two_cores.pipeline.steady.vs_raw_verify)} of raw verify (one core's rate)`,
+        ]
+      : []),
     `the target on one core: 90 % of raw verify leaves ${c.budget_cpu_us_for_all_but_verify} us of CPU per reading for everything but verify; ` +
       `measured ${c.cpu_us_per_reading_but_verify.noop_insert} us with a no-op insert and ${c.cpu_us_per_reading_but_verify.sqlite} us with SQLite`,
     `  ceiling with a no-op insert: ${pct(c.noop_insert_vs_raw_verify)} of raw verify (by CPU ${pct(c.noop_insert_vs_raw_verify_by_cpu)}); with SQLite by CPU ${pct(c.sqlite_vs_raw_verify_by_cpu)}`,
@@ -416,8 +469,10 @@ export function formatVerifierPipeline(r: PipelineBenchResult): string {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  if (process.argv[2] === '--child') {
+  if (process.argv[2] === '--child-full') {
     process.stdout.write(JSON.stringify(await measureVerifierPipeline(JSON.parse(process.argv[3] ?? '{}'))));
+  } else if (process.argv[2] === '--child-pipeline') {
+    process.stdout.write(JSON.stringify(await measurePipelineOnly(JSON.parse(process.argv[3] ?? '{}'))));
   } else {
     const [devices, perDevice] = process.argv.slice(2).map(Number);
     const result = await benchVerifierPipeline({ ...(devices ? { devices } : {}), ...(perDevice ? { perDevice } : {}) });
