@@ -12,10 +12,10 @@
 //                      transfers, settlements: an owner is told, a root is published) switch to FULL for their
 //                      commit (see #durable); that fsync of the WAL also makes every earlier commit durable, so a
 //                      stored settlement never outlives the readings it was computed from.
-//   wal_autocheckpoint stays at its default (1000 pages). The checkpoint runs inside the committing call, on the event
-//                      loop; in bench/ledger-inserts.ts every 10000 pages traded the frequent ~10 ms stalls (p99) for
-//                      rarer 80-150 ms ones, for at most ~10% more inserts/s: not worth it for a process that also
-//                      answers HTTP.
+//   wal_autocheckpoint with the writer thread (files, by default) checkpoints run on a checkpointer thread of their own
+//                      (sqlite-checkpoint-worker.ts): off on this connection, a high backstop on the writer's.
+//                      Without it (':memory:', or writerThread: false) the default, 1000 pages: the checkpoint then
+//                      runs inside the committing call, on the event loop.
 //   busy_timeout       a second process (or the writer thread) on the same file waits for the write lock instead
 //                      of failing at once.
 // Transactions are BEGIN IMMEDIATE: the write lock is taken up front, so two processes never both read and then
@@ -100,7 +100,12 @@ export class SqliteLedger implements Ledger {
       for (const [name, sql] of Object.entries(SQL)) statements[name as QueryName] = db.prepare(sql);
       this.#statements = statements;
       this.#tx = db.transaction((fn: () => unknown) => fn());
-      if (this.#useWriter) this.#writer = await SqliteWriter.start({ path: this.path, busyTimeoutMs: this.#busyTimeoutMs });
+      if (this.#useWriter) {
+        // The checkpointer thread checkpoints; a commit here (a registration, a revision) must not run one on
+        // the event loop, fsyncs included.
+        db.pragma('wal_autocheckpoint = 0');
+        this.#writer = await SqliteWriter.start({ path: this.path, busyTimeoutMs: this.#busyTimeoutMs });
+      }
     } catch (error) {
       db.close();
       throw error;

@@ -6,7 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { SQL } from './queries.js';
 import { recordBatch, type RecordStatements } from './sqlite-record.js';
 import { applyConnectionPragmas } from './sqlite-pragmas.js';
-import type { WriterReply, WriterRequest, WriterStart } from './sqlite-writer.js';
+import { WRITER_AUTOCHECKPOINT_FRAMES, type WriterReply, type WriterRequest, type WriterStart } from './sqlite-writer.js';
 
 const port = parentPort!;
 const { path, busyTimeoutMs } = workerData as WriterStart;
@@ -15,6 +15,7 @@ let reply: WriterReply;
 try {
   db = new Database(path, { fileMustExist: true }); // the main connection created and migrated it
   applyConnectionPragmas(db, busyTimeoutMs);
+  db.pragma(`wal_autocheckpoint = ${WRITER_AUTOCHECKPOINT_FRAMES}`); // the checkpointer thread does it; a backstop
   reply = { kind: 'ready' };
 } catch (error) {
   db?.close();

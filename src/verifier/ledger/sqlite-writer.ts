@@ -1,4 +1,4 @@
-// The SQLite ledger's writer thread, main-thread side. recordVerdict batches (record-batch.ts) are recorded on a
+// The SQLite ledger's writer thread, main-thread side (with its checkpointer thread, sqlite-checkpoint-worker.ts). recordVerdict batches (record-batch.ts) are recorded on a
 // worker thread with its own connection to the ledger file (sqlite-writer-worker.ts), so the durable insert
 // (~170 us of CPU per verdict in npm run bench, most of it writing index pages to the WAL) runs on another core
 // while this thread decodes and verifies the next readings. Everything else (registry, queries, settlements)
@@ -16,6 +16,14 @@ export interface WriterStart {
   path: string;
   busyTimeoutMs: number;
 }
+
+export type CheckpointerStart = WriterStart;
+
+/**
+ * The writer's own autocheckpoint, a backstop only: the checkpointer thread (sqlite-checkpoint-worker.ts) restarts
+ * the WAL at 16,384 pages; should it stop, the writer checkpoints itself at this size (256 MiB of 4 KiB pages).
+ */
+export const WRITER_AUTOCHECKPOINT_FRAMES = 65_536;
 
 export type WriterRequest = { kind: 'record'; id: number; items: RecordItem[] } | { kind: 'close' };
 
@@ -36,14 +44,19 @@ interface InFlight {
 export class SqliteWriter {
   readonly #path: string;
   readonly #worker: Worker;
+  readonly #checkpointer: Worker;
   readonly #inFlight = new Map<number, InFlight>();
   #next = 0;
   #stopped: Error | undefined;
   #closing: Promise<void> | undefined;
 
-  private constructor(path: string, worker: Worker) {
+  private constructor(path: string, worker: Worker, checkpointer: Worker) {
     this.#path = path;
     this.#worker = worker;
+    this.#checkpointer = checkpointer;
+    // Best effort: if it fails, the writer's autocheckpoint backstop holds the WAL.
+    checkpointer.on('error', () => {});
+    checkpointer.unref();
     worker.on('message', (reply: WriterReply) => {
       if (reply.kind === 'recorded') this.#recorded(reply.id, reply.outcomes);
     });
@@ -70,7 +83,8 @@ export class SqliteWriter {
       const detail = first.kind === 'failed' ? first.error.message : `unexpected ${first.kind}`;
       throw new FieldproofError('FP_E_LEDGER_UNAVAILABLE', `cannot start the writer thread of the SQLite ledger ${options.path}: ${detail}`);
     }
-    return new SqliteWriter(options.path, worker);
+    const checkpointer = new Worker(new URL('./sqlite-checkpoint-worker.js', import.meta.url), { workerData: options satisfies CheckpointerStart });
+    return new SqliteWriter(options.path, worker, checkpointer);
   }
 
   /** Record a batch on the thread: one outcome per item, in order, after its transaction committed (or failed). */
@@ -99,11 +113,16 @@ export class SqliteWriter {
   /** Stop the thread after the batches in flight (call once nothing more is handed over). */
   close(): Promise<void> {
     this.#closing ??= (async () => {
-      if (this.#stopped) return;
-      const closed = new Promise<void>((resolve) => this.#worker.once('exit', () => resolve()));
-      this.#worker.ref();
-      this.#worker.postMessage({ kind: 'close' } satisfies WriterRequest);
-      await closed;
+      const checkpointerExit = new Promise<void>((resolve) => this.#checkpointer.once('exit', () => resolve()));
+      this.#checkpointer.ref(); // keep the process alive until both threads are gone
+      this.#checkpointer.postMessage('stop');
+      if (!this.#stopped) {
+        const closed = new Promise<void>((resolve) => this.#worker.once('exit', () => resolve()));
+        this.#worker.ref();
+        this.#worker.postMessage({ kind: 'close' } satisfies WriterRequest);
+        await closed;
+      }
+      await checkpointerExit;
     })();
     return this.#closing;
   }

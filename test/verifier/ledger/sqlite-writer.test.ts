@@ -2,7 +2,7 @@
 // ledger through it (it is on by default for files); these tests check what the contract cannot see.
 import test from 'ava';
 import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
@@ -67,4 +67,31 @@ test('close() waits for the batches in flight on the thread: every recordVerdict
   const db = new Database(path, { readonly: true });
   t.teardown(() => db.close());
   t.is((db.prepare('SELECT COUNT(*) AS n FROM readings').get() as { n: number }).n, 200);
+});
+
+test("the checkpointer thread copies committed verdicts into the database file, with no commit running a checkpoint", async (t) => {
+  const path = await ledgerFile(t);
+  const ledger = new SqliteLedger(path);
+  await ledger.open();
+  t.teardown(() => ledger.close());
+  await Promise.all(Array.from({ length: 50 }, (_, i) => delivery({ seq: i + 1 })).map((d) => ledger.recordVerdict(d.verdict, d.reading)));
+  // The database file alone (a copy without its WAL) holds the rows only once a checkpoint has copied them; no
+  // connection of the ledger checkpoints on commit (the writer's backstop is far above 50 verdicts).
+  const copy = `${path}.copy`;
+  const rowsInFile = () => {
+    copyFileSync(path, copy);
+    const db = new Database(copy, { readonly: true });
+    try {
+      return (db.prepare('SELECT COUNT(*) AS n FROM readings').get() as { n: number }).n;
+    } finally {
+      db.close();
+    }
+  };
+  const deadline = Date.now() + 5000;
+  let rows = rowsInFile();
+  while (rows < 50 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    rows = rowsInFile();
+  }
+  t.is(rows, 50);
 });
