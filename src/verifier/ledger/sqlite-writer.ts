@@ -72,7 +72,7 @@ export class SqliteWriter {
 
   /** Start the thread on a ledger file the caller has opened and migrated; resolves once its connection is open. */
   static async start(options: WriterStart): Promise<SqliteWriter> {
-    const worker = new Worker(new URL('./sqlite-writer-worker.js', import.meta.url), { workerData: options });
+    const worker = new Worker(new URL('./sqlite-writer-worker.js', import.meta.url), { workerData: options, execArgv: workerExecArgv() });
     const first = await new Promise<WriterReply>((resolve, reject) => {
       worker.once('message', resolve);
       worker.once('error', reject);
@@ -83,7 +83,7 @@ export class SqliteWriter {
       const detail = first.kind === 'failed' ? first.error.message : `unexpected ${first.kind}`;
       throw new FieldproofError('FP_E_LEDGER_UNAVAILABLE', `cannot start the writer thread of the SQLite ledger ${options.path}: ${detail}`);
     }
-    const checkpointer = new Worker(new URL('./sqlite-checkpoint-worker.js', import.meta.url), { workerData: options satisfies CheckpointerStart });
+    const checkpointer = new Worker(new URL('./sqlite-checkpoint-worker.js', import.meta.url), { workerData: options satisfies CheckpointerStart, execArgv: workerExecArgv() });
     return new SqliteWriter(options.path, worker, checkpointer);
   }
 
@@ -148,6 +148,11 @@ export class SqliteWriter {
     for (const [, batch] of this.#inFlight) batch.resolve(batch.items.map(() => ({ ok: false, error: this.#stopped })));
     this.#inFlight.clear();
   }
+}
+
+/** The process's Node flags, less those a worker refuses (`node --input-type=module -e ...` would stop it). */
+function workerExecArgv(): string[] {
+  return process.execArgv.filter((arg) => !arg.startsWith('--input-type'));
 }
 
 function fromWire(e: WireError): Error {
