@@ -72,7 +72,12 @@ export class SqliteWriter {
 
   /** Start the thread on a ledger file the caller has opened and migrated; resolves once its connection is open. */
   static async start(options: WriterStart): Promise<SqliteWriter> {
-    const worker = new Worker(new URL('./sqlite-writer-worker.js', import.meta.url), { workerData: options, execArgv: workerExecArgv() });
+    let worker: Worker;
+    try {
+      worker = new Worker(new URL('./sqlite-writer-worker.js', import.meta.url), { workerData: options, execArgv: WORKER_EXEC_ARGV });
+    } catch (error) {
+      throw new FieldproofError('FP_E_LEDGER_UNAVAILABLE', `cannot start the writer thread of the SQLite ledger ${options.path}: ${(error as Error).message}`, { cause: error });
+    }
     const first = await new Promise<WriterReply>((resolve, reject) => {
       worker.once('message', resolve);
       worker.once('error', reject);
@@ -83,7 +88,13 @@ export class SqliteWriter {
       const detail = first.kind === 'failed' ? first.error.message : `unexpected ${first.kind}`;
       throw new FieldproofError('FP_E_LEDGER_UNAVAILABLE', `cannot start the writer thread of the SQLite ledger ${options.path}: ${detail}`);
     }
-    const checkpointer = new Worker(new URL('./sqlite-checkpoint-worker.js', import.meta.url), { workerData: options satisfies CheckpointerStart, execArgv: workerExecArgv() });
+    let checkpointer: Worker;
+    try {
+      checkpointer = new Worker(new URL('./sqlite-checkpoint-worker.js', import.meta.url), { workerData: options satisfies CheckpointerStart, execArgv: WORKER_EXEC_ARGV });
+    } catch (error) {
+      await worker.terminate();
+      throw new FieldproofError('FP_E_LEDGER_UNAVAILABLE', `cannot start the checkpointer thread of the SQLite ledger ${options.path}: ${(error as Error).message}`, { cause: error });
+    }
     return new SqliteWriter(options.path, worker, checkpointer);
   }
 
@@ -150,10 +161,11 @@ export class SqliteWriter {
   }
 }
 
-/** The process's Node flags, less those a worker refuses (`node --input-type=module -e ...` would stop it). */
-function workerExecArgv(): string[] {
-  return process.execArgv.filter((arg) => !arg.startsWith('--input-type'));
-}
+/**
+ * Node flags for the ledger's threads: none. A worker refuses per-process flags (--max-old-space-size,
+ * --input-type, ...) that the verifier itself may well be started with, and these threads need none.
+ */
+const WORKER_EXEC_ARGV: string[] = [];
 
 function fromWire(e: WireError): Error {
   const error = e.name === 'TypeError' ? new TypeError(e.message) : e.name === 'RangeError' ? new RangeError(e.message) : new Error(e.message);

@@ -2,6 +2,7 @@
 // ledger through it (it is on by default for files); these tests check what the contract cannot see.
 import test from 'ava';
 import Database from 'better-sqlite3';
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -94,4 +95,13 @@ test("the checkpointer thread copies committed verdicts into the database file, 
     rows = rowsInFile();
   }
   t.is(rows, 50);
+});
+
+test('a file ledger opens in a process started with flags a worker refuses (--max-old-space-size, --input-type)', async (t) => {
+  const path = await ledgerFile(t);
+  const ledgerModule = new URL('../../../src/verifier/ledger/sqlite-ledger.js', import.meta.url).href;
+  const script = `import { SqliteLedger } from ${JSON.stringify(ledgerModule)};
+    const ledger = new SqliteLedger(${JSON.stringify(path)}); await ledger.open(); await ledger.close(); console.log('opened');`;
+  const out = execFileSync(process.execPath, ['--max-old-space-size=512', '--input-type=module', '-e', script], { encoding: 'utf8' });
+  t.is(out.trim(), 'opened');
 });
