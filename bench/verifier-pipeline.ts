@@ -276,6 +276,7 @@ async function measureAll(options: PipelineBenchOptions, pipelineOnly: boolean) 
     });
 
     let copies = 0;
+    const sodiumSamples: Timed[] = [];
     /** Ingest the warm-up round untimed, then time the rest, on a fresh copy of `file`. */
     const measure = async (file: string, inputs: Input[], shape: (real: SqliteLedger) => { ledger: Ledger; quality?: QualityConfig; historyDepth?: number } | Promise<{ ledger: Ledger; quality?: QualityConfig; historyDepth?: number }>, inFlight = IN_FLIGHT, writerThread = true) => {
       const path = join(dir, `run-${copies++}.sqlite`);
@@ -288,6 +289,9 @@ async function measureAll(options: PipelineBenchOptions, pipelineOnly: boolean) 
         const reasons: Record<string, number> = {};
         await runPipeline(inputs.slice(0, warm), deps, {}, inFlight);
         const { ms, cpuMs } = await runPipeline(inputs.slice(warm), deps, reasons, inFlight);
+        // The machine's speed drifts (it is shared): raw verify is sampled after every run too, and the ratio uses
+        // the fastest sample, the hardest one to meet.
+        sodiumSamples.push(rawVerify(timedCold.slice(0, 5000), 'sodium'));
         return { ...timed(inputs.length - warm, ms, cpuMs), in_flight: inFlight, verdicts: reasons };
       } finally {
         await real.close();
@@ -304,7 +308,7 @@ async function measureAll(options: PipelineBenchOptions, pipelineOnly: boolean) 
     const steadyFull = await measure(steadyFile, steady, (real) => ({ ledger: real }));
     if (pipelineOnly) {
       const verifyAfter = rawVerify(timedCold, 'sodium');
-      const verify = verifyBefore.readings_per_s >= verifyAfter.readings_per_s ? verifyBefore : verifyAfter;
+      const verify = [verifyBefore, verifyAfter, ...sodiumSamples].reduce((a, b) => (b.readings_per_s > a.readings_per_s ? b : a));
       return {
         raw_verify: { ...verify, library: 'libsodium (sodium-native)' },
         pipeline: {
@@ -334,15 +338,17 @@ async function measureAll(options: PipelineBenchOptions, pipelineOnly: boolean) 
     const verifyAfter = rawVerify(timedCold, 'sodium');
     const nodeAfter = rawVerify(timedCold, 'node');
     // The fastest verify run of either library: the ratio is then the harder one to meet.
-    const runs = [verifyBefore, verifyAfter, nodeBefore, nodeAfter];
+    const sodiumRuns = [verifyBefore, verifyAfter, ...sodiumSamples];
+    const runs = [...sodiumRuns, nodeBefore, nodeAfter];
     const verify = runs.reduce((a, b) => (b.readings_per_s > a.readings_per_s ? b : a));
-    const verifyLibrary = verify === verifyBefore || verify === verifyAfter ? 'libsodium (sodium-native)' : 'node:crypto (cached KeyObject)';
+    const verifyLibrary = sodiumRuns.includes(verify) ? 'libsodium (sodium-native)' : 'node:crypto (cached KeyObject)';
+    const sodiumCpuUs = Math.min(...sodiumRuns.map((r) => r.cpu_us_per_reading));
 
     // CPU time per reading (process.cpuUsage) rather than wall time: other load on the machine moves it less.
     // The insert's disk waits (the checkpoint's fsync) are wall time only: record_verdict_sqlite_insert_wall.
     const us = (t: Timed) => t.cpu_us_per_reading;
     const breakdown = {
-      signature_verify: Math.min(us(verifyBefore), us(verifyAfter)), // libsodium, as the pipeline verifies
+      signature_verify: sodiumCpuUs, // libsodium, as the pipeline verifies
       hash_and_decode: us(decode),
       registry_cache_time_window_ranges_and_objects: +(us(noLedger) - us(verify) - us(decode)).toFixed(1),
       jump_and_flat_line_over_full_history: +(us(historyInMemory) - us(noLedger)).toFixed(1),
@@ -376,8 +382,8 @@ async function measureAll(options: PipelineBenchOptions, pipelineOnly: boolean) 
       raw_verify: {
         ...verify,
         library: verifyLibrary,
-        runs_readings_per_s: { sodium: [verifyBefore.readings_per_s, verifyAfter.readings_per_s], node_crypto: [nodeBefore.readings_per_s, nodeAfter.readings_per_s] },
-        cpu_us_per_verify: { sodium: Math.min(verifyBefore.cpu_us_per_reading, verifyAfter.cpu_us_per_reading), node_crypto: Math.min(nodeBefore.cpu_us_per_reading, nodeAfter.cpu_us_per_reading) },
+        runs_readings_per_s: { sodium: sodiumRuns.map((r) => r.readings_per_s), node_crypto: [nodeBefore.readings_per_s, nodeAfter.readings_per_s] },
+        cpu_us_per_verify: { sodium: sodiumCpuUs, node_crypto: Math.min(nodeBefore.cpu_us_per_reading, nodeAfter.cpu_us_per_reading) },
       },
       pipeline: {
         cold: { ...full, vs_raw_verify: +(full.readings_per_s / verify.readings_per_s).toFixed(3) },

@@ -9,7 +9,7 @@ type LedgerOpts = { config?: string; dataDir?: string; database?: string };
 
 async function withLedger<T>(opts: LedgerOpts, fn: (ledger: Ledger, config: VerifierConfig) => Promise<T>): Promise<T> {
   const config = resolveVerifierConfig(opts.config ? readVerifierConfigFile(opts.config) : {}, { dataDir: opts.dataDir, database: opts.database });
-  const ledger = openLedger(config);
+  const ledger = openLedger(config, { recordsVerdicts: false }); // no ingest here: no writer thread
   await ledger.open();
   try {
     return await fn(ledger, config);

@@ -36,14 +36,18 @@ export interface RunningVerifier {
   stop(): Promise<void>;
 }
 
-export function openLedger(config: Pick<VerifierConfig, 'database' | 'databaseSchema' | 'dataDir'>): Ledger {
+/**
+ * The ledger a config names. `recordsVerdicts: false` (a command that only reads, reviews or settles) opens a
+ * SQLite file without its writer and checkpointer threads, which only ingest needs.
+ */
+export function openLedger(config: Pick<VerifierConfig, 'database' | 'databaseSchema' | 'dataDir'>, options: { recordsVerdicts?: boolean } = {}): Ledger {
   if (config.database) return new PgLedger(config.database, config.databaseSchema ? { schema: config.databaseSchema } : {});
   try {
     mkdirSync(config.dataDir, { recursive: true });
   } catch (error) {
     throw new FieldproofError('FP_E_DATA_DIR', `cannot create ${config.dataDir}: ${(error as Error).message}`);
   }
-  return new SqliteLedger(join(config.dataDir, 'ledger.sqlite'));
+  return new SqliteLedger(join(config.dataDir, 'ledger.sqlite'), options.recordsVerdicts === false ? { writerThread: false } : {});
 }
 
 export interface StartVerifierOptions {
