@@ -123,8 +123,9 @@ export async function provisionOverSerial(o: ProvisionSerialOptions): Promise<Pr
   const nonce = await requestNonce(o.verifier);
   send(formatClaimRequest({ owner, nonce, latE6: Math.round(o.lat * 1e6), lonE6: Math.round(o.lon * 1e6), signedAt: Math.floor(now() / 1000) }));
   const { claim } = await reader.next((m): m is Extract<ConsoleMessage, { kind: 'claimed' }> => m.kind === 'claimed', timeoutMs, 'FP1 CLAIMED answer');
-  // Check before sending: a claim signed by another key (a different device on the port) is caught here.
-  const check = checkOwnershipClaim(claim, publicKey, createSodiumVerifier()) // as the verifier will check it;
+  // Check before sending, as the verifier will check it: a claim signed by another key (a different device on the
+  // port) is caught here.
+  const check = checkOwnershipClaim(claim, publicKey, createSodiumVerifier());
   if (!check.ok || check.claim.nonce !== nonce) throw new FieldproofError('FP_E_DEVICE_TIMEOUT', `the device's claim does not check: ${check.ok ? 'wrong nonce' : check.detail}`);
   const registered = await submitRegistration(o.verifier, attestation, claim);
   log(`registered ${registered.deviceId} for ${owner}`);

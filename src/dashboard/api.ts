@@ -1,37 +1,14 @@
 // The verifier's JSON API as the dashboard reads it (same origin; the shapes come from the server's own code).
 import type { fleetJson, rewardsJson, seriesJson } from '../verifier/http/fleet-status.js';
-import type { MeasurementValue, VerdictV1 } from '../verifier/types.js';
+import type { deviceJson, readingJson } from '../verifier/http/resource-json.js';
+import type { VerdictV1 } from '../verifier/types.js';
 
 export type Fleet = ReturnType<typeof fleetJson>;
 export type FleetDevice = Fleet['devices'][number];
 export type Series = ReturnType<typeof seriesJson>;
 export type Rewards = ReturnType<typeof rewardsJson>;
-/** deviceJson() in src/verifier/http/api.ts (not imported: that module is the server's). */
-export interface Device {
-  deviceId: string;
-  publicKey: string;
-  model: string;
-  sensorKinds: string[];
-  location: { lat: number; lon: number };
-  area: string;
-  owner: string | null;
-  status: string;
-  registeredAt: string;
-}
-
-/** readingJson() in src/verifier/http/api.ts. */
-export interface Reading {
-  deviceId: string;
-  seq: number;
-  time: string;
-  receivedAt: string;
-  epoch: number;
-  measurements: MeasurementValue[];
-  backfilled: boolean;
-  maintenance: boolean;
-  quality: number;
-  messageHash: string;
-}
+export type Device = ReturnType<typeof deviceJson>;
+export type Reading = ReturnType<typeof readingJson>;
 export type Verdict = VerdictV1;
 
 export class HttpError extends Error {

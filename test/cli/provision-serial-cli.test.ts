@@ -10,16 +10,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { LineSplitter } from '../../hosts/esp32/console-protocol.js';
-import { parseDeviceConfig } from '../../hosts/esp32/device-config.js';
-import { FieldDevice } from '../../hosts/esp32/field-device.js';
+import type { FieldDevice } from '../../hosts/esp32/field-device.js';
 import { loadOrCreateKey } from '../../hosts/node/key-file.js';
 import { toHex } from '../../src/core/bytes.js';
 import { silentLog } from '../../src/core/host.js';
-import { MemoryStorage } from '../../src/core/memory-storage.js';
 import { resolveVerifierConfig } from '../../src/verifier/verifier-config.js';
 import { startVerifier, type RunningVerifier } from '../../src/verifier/verifier-service.js';
-import { ManualClock, ManualTimer } from '../helpers/fake-host.js';
 import { loadVectors } from '../helpers/vectors.js';
+import { offlineDevice } from '../helpers/offline-device.js';
 
 const run = promisify(execFile);
 const bin = fileURLToPath(new URL('../../../bin/fieldproof.js', import.meta.url));
@@ -67,28 +65,11 @@ function deviceOnPty(): Promise<{ path: string; device: FieldDevice }> {
     child.once('error', reject);
     child.stderr.once('data', (chunk: Buffer) => {
       const path = chunk.toString().trim();
-      const clock = new ManualClock(0);
-      const device = new FieldDevice(
-        {
-          storage: new MemoryStorage(),
-          rng: { bytes: (n) => Uint8Array.from({ length: n }, (_, i) => (i * 37 + 11) & 0xff) },
-          timer: new ManualTimer(clock),
-          ticks: () => clock.ms,
-          log: silentLog,
-          print: (line) => child.stdin.write(`${line}\r\n`),
-          wifiConnect: () => {},
-          wifiDisconnect: () => {},
-          sntpRequest: () => {},
-          mqtt: () => {
-            throw new Error('no network on the bench');
-          },
-          sensors: [],
-          diagnostics: () => ({}),
-          restart: () => {},
-        },
-        parseDeviceConfig({ v: 1, wifiSsid: 'bench', wifiPassword: '', broker: 'mqtt://10.0.0.2', intervalS: 60, sensors: [{ type: 'bme280' }], builtAt: 0 }),
-        { version: '0.1.0', build: Uint8Array.of(9, 9) },
-      );
+      const device = offlineDevice({
+        rng: (n) => Uint8Array.from({ length: n }, (_, i) => (i * 37 + 11) & 0xff),
+        print: (line) => child.stdin.write(`${line}\r\n`),
+        build: Uint8Array.of(9, 9),
+      });
       const lines = new LineSplitter((line) => device.consoleLine(line));
       child.stdout.on('data', (data: Buffer) => lines.push(new Uint8Array(data)));
       device.start();

@@ -6,19 +6,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { LineSplitter } from '../../hosts/esp32/console-protocol.js';
-import { parseDeviceConfig } from '../../hosts/esp32/device-config.js';
-import { FieldDevice } from '../../hosts/esp32/field-device.js';
 import { ConsoleReader, provisionOverSerial, type SerialConsole } from '../../src/cli/provision-serial.js';
 import { toHex } from '../../src/core/bytes.js';
 import { FieldproofError } from '../../src/core/errors.js';
 import { silentLog } from '../../src/core/host.js';
-import { MemoryStorage } from '../../src/core/memory-storage.js';
 import { createNobleSigner } from '../../src/core/signer.js';
 import { normaliseAddress } from '../../src/verifier/registry/evm-account.js';
 import { resolveVerifierConfig } from '../../src/verifier/verifier-config.js';
 import { startVerifier, type RunningVerifier } from '../../src/verifier/verifier-service.js';
-import { ManualClock, ManualTimer } from '../helpers/fake-host.js';
 import { loadVectors } from '../helpers/vectors.js';
+import { offlineDevice } from '../helpers/offline-device.js';
 
 const FLEET_SECRET = new Uint8Array(32).fill(31);
 const fleet = createNobleSigner(FLEET_SECRET);
@@ -38,33 +35,16 @@ test.after.always(async () => {
 function benchDevice(options: { silent?: boolean; rngSeed?: number } = {}) {
   const fromDevice = new PassThrough();
   const toDevice = new PassThrough();
-  const clock = new ManualClock(0);
   let seed = options.rngSeed ?? 7;
   const print = (line: string) => {
     const text = `${line}\r\n`;
     for (let i = 0; i < text.length; i += 7) fromDevice.write(text.slice(i, i + 7));
   };
-  const device = new FieldDevice(
-    {
-      storage: new MemoryStorage(),
-      rng: { bytes: (n) => Uint8Array.from({ length: n }, () => (seed = (seed * 1103515245 + 12345) >>> 0) >>> 24) },
-      timer: new ManualTimer(clock),
-      ticks: () => clock.ms,
-      log: silentLog,
-      print: options.silent ? () => {} : print,
-      wifiConnect: () => {},
-      wifiDisconnect: () => {},
-      sntpRequest: () => {},
-      mqtt: () => {
-        throw new Error('no network on the bench');
-      },
-      sensors: [],
-      diagnostics: () => ({}),
-      restart: () => {},
-    },
-    parseDeviceConfig({ v: 1, wifiSsid: 'bench', wifiPassword: '', broker: 'mqtt://10.0.0.2', intervalS: 60, sensors: [{ type: 'bme280' }], builtAt: 0 }),
-    { version: '0.1.0', build: Uint8Array.of(1, 2, 3, 4) },
-  );
+  const device = offlineDevice({
+    rng: (n) => Uint8Array.from({ length: n }, () => (seed = (seed * 1103515245 + 12345) >>> 0) >>> 24),
+    print: options.silent ? () => {} : print,
+    build: Uint8Array.of(1, 2, 3, 4),
+  });
   const splitter = new LineSplitter((line) => device.consoleLine(line));
   toDevice.on('data', (chunk: Buffer) => splitter.push(new Uint8Array(chunk)));
   fromDevice.write(BOOT_NOISE);

@@ -2,18 +2,18 @@
 // health and Prometheus metrics. JSON in and out; bytes as lowercase hex. The fleet overview the dashboard reads
 // is in fleet-routes.ts, the dashboard itself (served at /) in dashboard-routes.ts.
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
-import { fromHex, toHex } from '../../core/bytes.js';
+import { fromHex } from '../../core/bytes.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { ReasonCode } from '../reasons.js';
 import { REASONS } from '../reasons.js';
 import { issueNonce, registerDevice, transferDevice, type OnboardingCode, type OnboardingContext } from '../registry/onboarding.js';
-import type { AcceptedReadingV1, DeviceRecordV1 } from '../types.js';
 import type { VerifierMetrics } from './metrics.js';
 import { proveOwner } from '../rewards/settlement.js';
 import { normaliseAddress } from '../registry/evm-account.js';
 import { intQuery } from './query-params.js';
 import { registerDashboard } from './dashboard-routes.js';
 import { registerFleetRoutes, type FleetDeps } from './fleet-routes.js';
+import { deviceJson, readingJson } from './resource-json.js';
 
 export interface ApiDeps extends FleetDeps {
   ledger: Ledger;
@@ -36,36 +36,6 @@ const STATUS_OF: Record<OnboardingCode, number> = {
   transfer_invalid: 400,
   not_owner: 403,
 };
-
-export function deviceJson(d: DeviceRecordV1) {
-  return {
-    deviceId: d.deviceId,
-    publicKey: toHex(d.publicKey),
-    model: d.model,
-    sensorKinds: d.sensorKinds,
-    location: d.location,
-    area: d.area,
-    owner: d.owner,
-    status: d.status,
-    registeredAt: new Date(d.registeredAt).toISOString(),
-  };
-}
-
-export function readingJson(r: AcceptedReadingV1) {
-  return {
-    deviceId: r.deviceId,
-    seq: r.seq,
-    time: new Date(r.time * 1000).toISOString(),
-    receivedAt: new Date(r.receivedAt).toISOString(),
-    epoch: r.epoch,
-    measurements: r.measurements,
-    backfilled: r.backfilled,
-    maintenance: r.maintenance,
-    quality: r.quality,
-    messageHash: r.messageHash,
-    message: toHex(r.message),
-  };
-}
 
 const hexBody = (value: unknown, name: string): Uint8Array => {
   if (typeof value !== 'string' || !/^([0-9a-f]{2})+$/i.test(value)) throw Object.assign(new Error(`${name}: hex string expected`), { statusCode: 400, code: 'bad_request' });

@@ -1,9 +1,10 @@
-// The SQLite ledger's writer thread, main-thread side (with its checkpointer thread, sqlite-checkpoint-worker.ts). recordVerdict batches (record-batch.ts) are recorded on a
-// worker thread with its own connection to the ledger file (sqlite-writer-worker.ts), so the durable insert
-// (~170 us of CPU per verdict in npm run bench, most of it writing index pages to the WAL) runs on another core
-// while this thread decodes and verifies the next readings. Everything else (registry, queries, settlements)
-// stays on the ledger's own connection: WAL lets it read while the writer writes, and its rare writes wait for
-// the writer's lock (busy_timeout), which a batch holds for a few milliseconds.
+// The SQLite ledger's writer thread, main-thread side, and its checkpointer thread (sqlite-checkpoint-worker.ts).
+// recordVerdict batches (record-batch.ts) are recorded on a worker thread with its own connection to the ledger
+// file (sqlite-writer-worker.ts), so the durable insert (~115-170 us of CPU per verdict in npm run bench, most of
+// it writing index pages to the WAL) runs beside the event loop while it decodes and verifies the next readings.
+// (With a second core the pipeline bench gained little: the insert is bound by its writes.) Everything else
+// (registry, queries, settlements) stays on the ledger's own connection: WAL lets it read while the writer writes,
+// and its rare writes wait for the writer's lock (busy_timeout), which a batch holds for a few milliseconds.
 // A caller's promise still resolves only after its batch has committed, so an acknowledgement to the broker
 // still means "stored". If the thread dies, every batch in it fails with FP_E_LEDGER_UNAVAILABLE and so does
 // every later one: the readings stay unacknowledged and the broker delivers them again after a restart.
@@ -102,9 +103,8 @@ export class SqliteWriter {
   record(items: RecordItem[]): Promise<RecordOutcome[]> {
     if (this.#stopped) return Promise.resolve(items.map(() => ({ ok: false, error: this.#stopped })));
     const id = this.#next++;
-    // A message shares nothing with this thread: a Uint8Array that views a larger buffer (an MQTT packet) would
-    // be copied whole, so each message is copied down to its own bytes first.
-    // Only the verdict and the reading cross (the batcher's items carry its callbacks too).
+    // Only the verdict and the reading cross (the batcher's items carry its callbacks too). A message that views
+    // a larger buffer (an MQTT packet) would be copied whole, so it is copied down to its own bytes first.
     const wire: RecordItem[] = items.map(({ verdict, reading }) => ({
       verdict,
       reading: reading && reading.message.byteLength !== reading.message.buffer.byteLength ? { ...reading, message: reading.message.slice() } : reading,
