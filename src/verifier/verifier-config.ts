@@ -122,7 +122,7 @@ export function resolveVerifierConfig(...layers: VerifierConfigInput[]): Verifie
   const sessionExpiryS = m.sessionExpiryS ?? 3600;
   if (!Number.isInteger(sessionExpiryS) || (sessionExpiryS as number) < 0) throw invalid('sessionExpiryS', 'whole seconds', sessionExpiryS);
   // 64: one verifier's readings in flight bound it to in-flight / latency (a PostgreSQL commit is ~13 ms here):
-  // with 16, one verifier judged ~1,100 readings/s end to end in npm run bench, with 64 ~2,550/s, all the machine.
+  // with 16, one verifier judged ~1,100 readings/s end to end in npm run bench, with 64 ~2,700/s (bench reruns).
   const ingestConnections = m.ingestConnections ?? 64;
   if (!Number.isInteger(ingestConnections) || (ingestConnections as number) < 1 || (ingestConnections as number) > 256) throw invalid('ingestConnections', 'an integer from 1 to 256', ingestConnections);
   return {
